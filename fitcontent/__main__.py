@@ -1,0 +1,3 @@
+from fitcontent.cli import main
+
+main()

@@ -1,0 +1,179 @@
+"""The library API that the CLI, course platforms and the service call: load, validate, plan."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.catalog.loader import load_catalog as _load_catalog_dir
+from fitcontent.catalog.models import SceneChoice
+from fitcontent.catalog.select import ErrorAngles, Shot, select_shots
+from fitcontent.errors import CatalogError, Problem, RequestError, TemplateError, unknown_message
+from fitcontent.generation.base import ShotSpec
+from fitcontent.prompts.context import PromptContext
+from fitcontent.prompts.render import PromptRenderer
+from fitcontent.settings import Settings, load_settings
+
+SCENE_GROUPS = {"environment": "environments", "lighting": "lighting", "style": "styles", "subject": "subjects"}
+
+
+class Request(BaseModel):
+    """What to make. Lists may be given as comma-separated text ("front,side"); None means the default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    exercises: list[str] = Field(min_length=1, description='movement ids, or ["all"]')
+    angles: list[str] | None = Field(default=None, description='angle ids or ["all"]; default: the catalog\'s')
+    variations: list[str] | None = Field(default=None, description='ids or ["all"]; default: the first one')
+    errors: list[str] = Field(default=["all"], description='error ids, ["all"] or ["none"]')
+    error_angles: ErrorAngles = "best"
+    environment: str | None = None
+    lighting: str | None = None
+    style: str | None = None
+    subject: str | None = None
+    width: int | None = Field(default=None, ge=64, le=4096, multiple_of=16)
+    height: int | None = Field(default=None, ge=64, le=4096, multiple_of=16)
+    fps: int | None = Field(default=None, ge=1, le=60)
+    frames: int | None = Field(default=None, ge=2, le=1000)
+    seconds: float | None = Field(default=None, gt=0, le=60)
+    seed: int | None = Field(default=None, ge=0, lt=2**31)
+
+    @field_validator("exercises", "angles", "variations", "errors", mode="before")
+    @classmethod
+    def _split_commas(cls, value):
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class Plan(BaseModel):
+    """The shots a request expands to, with rendered prompts; ``fitcontent plan --format json`` prints it."""
+
+    catalog: str
+    request: Request
+    shots: list[ShotSpec]
+
+
+def make_request(**fields) -> Request:
+    """A :class:`Request` whose validation problems become one :class:`RequestError` line each."""
+    try:
+        return Request(**fields)
+    except ValidationError as exc:
+        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})" for e in exc.errors()]
+        raise RequestError("; ".join(lines)) from None
+
+
+def load_catalog(settings: Settings | None = None) -> Catalog:
+    """The catalog the settings point at (the packaged one by default), validated."""
+    return _load_catalog_dir((settings or load_settings()).catalog_dir)
+
+
+def plan(request: Request, settings: Settings | None = None, catalog: Catalog | None = None) -> Plan:
+    """Expand ``request`` into shot specs with rendered prompts, sizes, frame counts and seeds."""
+    settings = settings or load_settings()
+    catalog = catalog or load_catalog(settings)
+    if request.frames is not None and request.seconds is not None:
+        raise RequestError("give frames or seconds, not both")
+    selection = _selection(request)
+    shots = select_shots(catalog, request.exercises, **selection, error_angles=request.error_angles)
+    renderer = PromptRenderer(settings.templates, settings.prompt_family)
+    scene = {name: _scene_choice(catalog, name, getattr(request, name)) for name in SCENE_GROUPS}
+    return Plan(
+        catalog=str(catalog.root),
+        request=request,
+        shots=[_spec(shot, request, catalog, scene, renderer) for shot in shots],
+    )
+
+
+def validate(settings: Settings | None = None, strict: bool = False) -> Catalog:
+    """Load the catalog and render every shot it can make, so template and prompt problems show now.
+
+    Raises :class:`CatalogError` listing every problem; with ``strict`` warnings count as problems.
+    """
+    settings = settings or load_settings()
+    catalog = load_catalog(settings)
+    renderer = PromptRenderer(settings.templates, settings.prompt_family)
+    scene = {name: _scene_choice(catalog, name, None) for name in SCENE_GROUPS}
+    request = Request(exercises=["all"])
+    problems: dict[str, Problem] = {}
+    for shot in select_shots(catalog, list(catalog.movements), ["all"], ["all"], ["all"], "requested"):
+        try:
+            _spec(shot, request, catalog, scene, renderer)
+        except TemplateError as exc:
+            source = catalog.sources[shot.movement.id]
+            problem = source.problem(("prompt",), str(exc))
+            problems.setdefault(str(exc).split(": ", 1)[-1], problem)
+    found = list(problems.values()) + ([p for p in catalog.warnings] if strict else [])
+    if found:
+        raise CatalogError(found)
+    return catalog
+
+
+def shot_seed(shot: Shot) -> int:
+    """A seed fixed by exercise, variation and angle, so every form of one camera shares it.
+
+    The correct shot and each error shot of a camera then start from the same noise: the same
+    athlete and scene, differing where the form differs (what a right-vs-wrong comparison needs).
+    """
+    key = f"{shot.movement.id}.{shot.variation.id}.{shot.angle.id}"
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") & 0x7FFFFFFF
+
+
+def _selection(request: Request) -> dict[str, object]:
+    def one(values: Sequence[str] | None):
+        if values is not None and len(values) == 1 and values[0] in ("all", "none"):
+            return values[0]
+        return values
+
+    return {"angles": one(request.angles), "variations": one(request.variations), "errors": one(request.errors)}
+
+
+def _scene_choice(catalog: Catalog, name: str, wanted: str | None) -> SceneChoice:
+    choices = {c.id: c for c in getattr(catalog.settings, SCENE_GROUPS[name])}
+    wanted = wanted or getattr(catalog.settings.defaults, name)
+    if wanted not in choices:
+        raise RequestError(unknown_message(name, wanted, choices))
+    return choices[wanted]
+
+
+def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, SceneChoice],
+          renderer: PromptRenderer) -> ShotSpec:
+    defaults = catalog.settings.defaults
+    equipment_ids = [*shot.movement.equipment, *shot.variation.equipment]
+    context = PromptContext(
+        movement=shot.movement,
+        variation=shot.variation,
+        angle=shot.angle,
+        error=shot.error,
+        equipment=[e for e in catalog.vocabulary.equipment if e.id in equipment_ids],
+        negative_prompt=defaults.negative_prompt,
+        other_errors=[e for e in shot.movement.errors if e != shot.error],
+        **scene,
+    )
+    try:
+        prompt, negative = renderer.render(context)
+    except TemplateError as exc:
+        raise TemplateError(f"{shot.id}: {exc}") from None
+    fps = request.fps or defaults.fps
+    frames = request.frames or (round(request.seconds * fps) + 1 if request.seconds else defaults.frames)
+    from fitcontent.prompts.tokens import estimate_t5_tokens
+
+    return ShotSpec(
+        id=shot.id,
+        exercise=shot.movement.id,
+        variation=shot.variation.id,
+        angle=shot.angle.id,
+        form=shot.form,
+        prompt=prompt,
+        negative_prompt=negative,
+        prompt_tokens=estimate_t5_tokens(prompt),
+        width=request.width or defaults.width,
+        height=request.height or defaults.height,
+        frames=frames,
+        fps=fps,
+        seed=shot_seed(shot) if request.seed is None else request.seed,
+        **{name: choice.id for name, choice in scene.items()},
+    )

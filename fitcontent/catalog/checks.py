@@ -1,0 +1,101 @@
+"""Checks that span fields or files: duplicate ids, dangling references, keyframe order, caption length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from fitcontent.catalog.yamlfile import Loc, YamlFile
+from fitcontent.errors import Problem, did_you_mean
+
+if TYPE_CHECKING:
+    from fitcontent.catalog.loader import Catalog
+    from fitcontent.catalog.models import Movement
+
+CAPTION_CHARS = 60
+"""Longest cue (English characters) that fits one caption line on a 9:16 video; longer is a warning."""
+
+
+def check_catalog(catalog: Catalog) -> list[Problem]:
+    """Every cross-reference and consistency problem of a catalog whose files are each valid."""
+    found: list[Problem] = []
+    vocab, settings = catalog.vocabulary, catalog.settings
+    _unique(found, catalog.sources["vocabulary"], ("muscles",), vocab.muscles)
+    _unique(found, catalog.sources["vocabulary"], ("equipment",), vocab.equipment)
+    _unique(found, catalog.sources["angles"], ("angles",), catalog.angle_list)
+    source = catalog.sources["settings"]
+    for group in ("environments", "lighting", "styles", "subjects"):
+        _unique(found, source, (group,), getattr(settings, group))
+    defaults = settings.defaults
+    for name, group in (("environment", "environments"), ("lighting", "lighting"), ("style", "styles"),
+                        ("subject", "subjects")):
+        choices = [c.id for c in getattr(settings, group)]
+        _ref(found, source, ("defaults", name), getattr(defaults, name), choices, name)
+    for i, angle in enumerate(defaults.angles):
+        _ref(found, source, ("defaults", "angles", i), angle, catalog.angles, "angle")
+    for movement in catalog.movements.values():
+        _check_movement(found, catalog, movement)
+    return found
+
+
+def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) -> None:
+    source = catalog.sources[movement.id]
+    if source.path.stem != movement.id:
+        found.append(source.problem(("id",), f"id {movement.id!r} differs from the file name "
+                                             f"{source.path.name!r}; name the file {movement.id}.yaml", True))
+    muscles = [m.id for m in catalog.vocabulary.muscles]
+    equipment = [e.id for e in catalog.vocabulary.equipment]
+    phases = [p.id for p in movement.phases]
+    for group in ("phases", "variations", "errors"):
+        _unique(found, source, (group,), getattr(movement, group))
+    for role in ("primary", "secondary"):
+        for i, muscle in enumerate(getattr(movement.muscles, role)):
+            _ref(found, source, ("muscles", role, i), muscle, muscles, "muscle")
+    for i, item in enumerate(movement.equipment):
+        _ref(found, source, ("equipment", i), item, equipment, "equipment")
+    for v, variation in enumerate(movement.variations):
+        for i, item in enumerate(variation.equipment):
+            _ref(found, source, ("variations", v, "equipment", i), item, equipment, "equipment")
+    _ref(found, source, ("key_phase",), movement.key_phase, phases, "phase")
+    for i, cue in enumerate(movement.cues):
+        _ref(found, source, ("cues", i, "phase"), cue.phase, phases, "phase")
+        if len(cue.en) > CAPTION_CHARS:
+            found.append(source.problem(("cues", i, "en"), f"{len(cue.en)} characters; cues over "
+                                        f"{CAPTION_CHARS} wrap to several caption lines", True))
+    for e, error in enumerate(movement.errors):
+        for i, angle in enumerate(error.angles):
+            _ref(found, source, ("errors", e, "angles", i), angle, catalog.angles, "angle")
+        for i, phase in enumerate(error.phases):
+            _ref(found, source, ("errors", e, "phases", i), phase, phases, "phase")
+    _check_keyframes(found, source, movement, phases)
+
+
+def _check_keyframes(found: list[Problem], source: YamlFile, movement: Movement, phases: list[str]) -> None:
+    times = [k.t for k in movement.keyframes]
+    for i, keyframe in enumerate(movement.keyframes):
+        _ref(found, source, ("keyframes", i, "phase"), keyframe.phase, phases, "phase")
+        if i and keyframe.t <= times[i - 1]:
+            found.append(source.problem(("keyframes", i, "t"), f"times must increase (got {keyframe.t:g} "
+                                                               f"after {times[i - 1]:g})"))
+    if times[0] != 0 or times[-1] != 1:
+        found.append(source.problem(("keyframes",), f"must start at t: 0 and end at t: 1 "
+                                                    f"(got {times[0]:g} .. {times[-1]:g})"))
+    used = {k.phase for k in movement.keyframes}
+    for i, phase in enumerate(movement.phases):
+        if phase.id not in used:
+            found.append(source.problem(("phases", i, "id"), f"phase {phase.id!r} has no keyframe"))
+
+
+def _unique(found: list[Problem], source: YamlFile, loc: Loc, items: Sequence) -> None:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id in seen:
+            found.append(source.problem((*loc, i, "id"), f"duplicate id {item.id!r} "
+                                        f"(first at line {source.line_of((*loc, seen[item.id]))})"))
+        seen.setdefault(item.id, i)
+
+
+def _ref(found: list[Problem], source: YamlFile, loc: Loc, value: str, known: Iterable[str], kind: str) -> None:
+    known = list(known)
+    if value not in known:
+        found.append(source.problem(loc, f"{value!r} is not a defined {kind}{did_you_mean(value, known, 'defined')}"))

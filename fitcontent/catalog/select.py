@@ -1,0 +1,85 @@
+"""Expand a request into shots: exercise x variation x angle x form (correct, or one named error)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.catalog.models import Angle, FormError, Movement, Variation
+from fitcontent.errors import RequestError, unknown_message
+
+Selector = Literal["all", "none"] | Sequence[str] | None
+"""``"all"``, ``"none"``, a list of ids, or None for the catalog's default."""
+ErrorAngles = Literal["best", "requested"]
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One clip to make, before prompts are rendered."""
+
+    movement: Movement
+    variation: Variation
+    angle: Angle
+    error: FormError | None
+
+    @property
+    def form(self) -> str:
+        return self.error.id if self.error else "correct"
+
+    @property
+    def id(self) -> str:
+        return f"{self.movement.id}.{self.variation.id}.{self.angle.id}.{self.form}"
+
+
+def select_shots(
+    catalog: Catalog,
+    exercises: Sequence[str],
+    angles: Selector = None,
+    variations: Selector = None,
+    errors: Selector = "all",
+    error_angles: ErrorAngles = "best",
+) -> list[Shot]:
+    """The shots of ``exercises`` in catalog order.
+
+    Defaults: the catalog's default angles, each movement's first variation, every error.
+    ``error_angles="best"`` shoots each error only from the requested angles that its catalog entry
+    says show it (a heel lift filmed from the front teaches nothing); ``"requested"`` shoots every
+    error from every requested angle.
+    """
+    if not exercises:
+        raise RequestError("no exercise given (known: " + ", ".join(sorted(catalog.movements)) + ")")
+    movement_ids = list(catalog.movements) if list(exercises) == ["all"] else list(dict.fromkeys(exercises))
+    movements = [catalog.movement(movement_id) for movement_id in movement_ids]
+    chosen_angles = _pick("angle", angles, catalog.angle_list, catalog.settings.defaults.angles)
+    shots = []
+    for movement in movements:
+        chosen_variations = _pick("variation", variations, movement.variations, [movement.default_variation.id],
+                                  owner=movement.id)
+        chosen_errors = _pick("error", errors, movement.errors, [], owner=movement.id)
+        for variation in chosen_variations:
+            for angle in chosen_angles:
+                shots.append(Shot(movement, variation, angle, None))
+                shots.extend(
+                    Shot(movement, variation, angle, error)
+                    for error in chosen_errors
+                    if error_angles == "requested" or angle.id in error.angles
+                )
+    return shots
+
+
+def _pick(kind: str, selector: Selector, items: Sequence, default_ids: Sequence[str], owner: str = "") -> list:
+    """Items named by ``selector``, in the catalog's order; unknown ids raise with suggestions."""
+    by_id = {item.id: item for item in items}
+    if selector == "all":
+        return list(items)
+    if selector == "none":
+        if kind in ("angle", "variation"):
+            raise RequestError(f"--{kind}s none would select no shots; name at least one {kind}")
+        return []
+    ids = default_ids if selector is None else list(selector)
+    missing = [i for i in ids if i not in by_id]
+    if missing:
+        raise RequestError(unknown_message(f"{owner} {kind}".strip(), missing[0], by_id))
+    return [item for item in items if item.id in ids]

@@ -1,0 +1,211 @@
+"""Command line: parse flags, call the library, print results. Logic lives in fitcontent.api."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import shutil
+import sys
+from pathlib import Path
+
+import click
+
+from fitcontent.errors import CatalogError, FitcontentError
+
+log = logging.getLogger("fitcontent")
+DEBUG_KEY = "fitcontent.debug"
+
+
+class _Group(click.Group):
+    """Turns a FitcontentError into its message on stderr and exit code 1 (a traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except FitcontentError as exc:
+            if ctx.meta.get(DEBUG_KEY):
+                raise
+            click.echo(f"error: {exc}" if not isinstance(exc, CatalogError) else str(exc), err=True)
+            ctx.exit(1)
+
+
+def _set_debug(ctx: click.Context, _param, value: bool) -> bool:
+    if value:
+        ctx.meta[DEBUG_KEY] = True
+    return value
+
+
+def common_options(command):
+    """--catalog, --templates, -v/-q and --debug on every command; builds the settings."""
+
+    @click.option("--catalog", type=click.Path(path_type=Path), help="Catalog directory (default: the packaged one).")
+    @click.option("--templates", type=click.Path(path_type=Path), help="Template directory searched first.")
+    @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+    @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
+    @click.option("--debug", is_flag=True, callback=_set_debug, expose_value=False,
+                  help="Show tracebacks for errors.")
+    @functools.wraps(command)
+    def wrapper(*args, catalog, templates, verbose, quiet, **kwargs):
+        level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+        if click.get_current_context().meta.get(DEBUG_KEY):
+            level = logging.DEBUG
+        logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+        from fitcontent.settings import load_settings
+
+        settings = load_settings({"catalog": catalog, "templates": templates})
+        return command(*args, settings=settings, **kwargs)
+
+    return wrapper
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="fitcontent")
+def cli() -> None:
+    """Turn an exercise catalog into fitness videos: demonstrations, right-vs-wrong comparisons,
+    multi-angle montages."""
+
+
+@cli.group(cls=_Group)
+def catalog() -> None:
+    """Inspect, validate and copy the exercise catalog."""
+
+
+@catalog.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options
+def catalog_list(fmt: str, settings) -> None:
+    """List the movements of the catalog."""
+    from fitcontent import api
+
+    movements = list(api.load_catalog(settings).movements.values())
+    if fmt == "json":
+        click.echo(json.dumps([m.model_dump(mode="json") for m in movements], ensure_ascii=False, indent=2))
+        return
+    rows = [(m.id, m.name.en, m.name.zh, m.category, str(len(m.variations)), str(len(m.errors))) for m in movements]
+    _table(["id", "name", "中文", "category", "variations", "errors"], rows)
+
+
+@catalog.command("show")
+@click.argument("movement_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@common_options
+def catalog_show(movement_id: str, fmt: str, settings) -> None:
+    """Show one movement: muscles, cues, variations and errors."""
+    from fitcontent import api
+
+    movement = api.load_catalog(settings).movement(movement_id)
+    if fmt == "json":
+        click.echo(json.dumps(movement.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{movement.name.en} ({movement.name.zh})  [{movement.id}, {movement.category}]")
+    click.echo(f"Muscles: {', '.join(movement.muscles.primary)}; also {', '.join(movement.muscles.secondary)}")
+    click.echo(f"Tempo {movement.tempo}, {movement.reps} reps; key phase: {movement.key_phase}")
+    click.echo("Cues:")
+    for cue in movement.cues:
+        click.echo(f"  [{cue.phase}] {cue.en} / {cue.zh}")
+    click.echo("Variations (first is the default):")
+    for variation in movement.variations:
+        click.echo(f"  {variation.id}: {variation.name.en} / {variation.name.zh}")
+    click.echo("Common errors:")
+    for error in movement.errors:
+        click.echo(f"  {error.id}: {error.name.en} / {error.name.zh}  (angles: {', '.join(error.angles)})")
+        click.echo(f"    fix: {error.correction.en} / {error.correction.zh}")
+
+
+@catalog.command("validate")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@common_options
+def catalog_validate(strict: bool, settings) -> None:
+    """Check every file, reference and template; render every prompt the catalog can make."""
+    from fitcontent import api
+
+    result = api.validate(settings, strict=strict)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{result.root}: {len(result.movements)} movements OK"
+               + (f", {len(result.warnings)} warnings" if result.warnings else ""))
+
+
+@catalog.command("init")
+@click.argument("directory", type=click.Path(path_type=Path))
+@common_options
+def catalog_init(directory: Path, settings) -> None:
+    """Copy the catalog into DIRECTORY to edit it (then pass --catalog DIRECTORY)."""
+    if directory.exists():
+        raise FitcontentError(f"{directory} already exists; choose a new directory")
+    shutil.copytree(settings.catalog_dir, directory)
+    click.echo(f"Copied {settings.catalog_dir} to {directory}")
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["all", "movement", "angles", "settings", "vocabulary"]), default="all",
+              show_default=True, help="One file kind's schema (for editors), or all of them.")
+@common_options
+def schema(kind: str, settings) -> None:
+    """Print the JSON Schema of the catalog files."""
+    from fitcontent.catalog.models import FILE_MODELS, Movement
+
+    models = {"movement": Movement, **FILE_MODELS}
+    if kind != "all":
+        click.echo(json.dumps(models[kind].model_json_schema(), indent=2))
+        return
+    click.echo(json.dumps({name: model.model_json_schema() for name, model in models.items()}, indent=2))
+
+
+@cli.command()
+@click.argument("exercises", nargs=-1, required=True)
+@click.option("--angles", help="all, or angle ids: front,side (default: the catalog's default angles).")
+@click.option("--variations", help="all, or variation ids (default: each movement's first).")
+@click.option("--errors", default="all", show_default=True, help="all, none, or error ids.")
+@click.option("--error-angles", type=click.Choice(["best", "requested"]), default="best", show_default=True,
+              help="Shoot errors only from the requested angles that show them, or from every requested angle.")
+@click.option("--environment", help="Environment id from the catalog settings.")
+@click.option("--lighting", help="Lighting id from the catalog settings.")
+@click.option("--style", help="Style id from the catalog settings.")
+@click.option("--subject", help="Subject id from the catalog settings.")
+@click.option("--size", help="WIDTHxHEIGHT, multiples of 16 (default from the catalog settings).")
+@click.option("--fps", type=int)
+@click.option("--frames", type=int, help="Frames per clip.")
+@click.option("--seconds", type=float, help="Clip length; frames = seconds x fps + 1.")
+@click.option("--seed", type=int, help="One seed for every shot (default: derived from each shot).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common_options
+def plan(exercises: tuple[str, ...], size: str | None, fmt: str, settings, **request) -> None:
+    """List the shots for EXERCISES (ids, or all) with prompts, sizes and seeds."""
+    from fitcontent import api
+
+    width, height = _parse_size(size)
+    result = api.plan(api.make_request(exercises=list(exercises), width=width, height=height, **request), settings)
+    if fmt == "json":
+        click.echo(result.model_dump_json(indent=2))
+        return
+    rows = [(s.exercise, s.variation, s.angle, s.form, f"{s.width}x{s.height}", str(s.frames), str(s.fps),
+             str(s.seed), str(s.prompt_tokens)) for s in result.shots]
+    _table(["exercise", "variation", "angle", "form", "size", "frames", "fps", "seed", "tokens≤"], rows)
+    errors = sum(s.form != "correct" for s in result.shots)
+    click.echo(f"{len(result.shots)} shots: {len(result.shots) - errors} correct, {errors} with errors")
+
+
+def _parse_size(size: str | None) -> tuple[int | None, int | None]:
+    if size is None:
+        return None, None
+    width, sep, height = size.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise FitcontentError(f"--size must look like 720x480 (got {size!r})")
+    return int(width), int(height)
+
+
+def _table(headers: list[str], rows: list[tuple[str, ...]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers, box=None, pad_edge=False)
+    for row in rows:
+        table.add_row(*row)
+    console = Console()
+    console.print(table, width=max(console.width, 160), crop=False)
+
+
+def main() -> None:
+    cli(prog_name="fitcontent")
