@@ -15,6 +15,7 @@ from fitcontent.errors import CatalogError, Problem, RequestError, TemplateError
 from fitcontent.generation.base import ShotSpec
 from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.render import PromptRenderer
+from fitcontent.prompts.tokens import estimate_t5_tokens
 from fitcontent.settings import Settings, load_settings
 
 SCENE_GROUPS = {"environment": "environments", "lighting": "lighting", "style": "styles", "subject": "subjects"}
@@ -62,8 +63,16 @@ def make_request(**fields) -> Request:
     try:
         return Request(**fields)
     except ValidationError as exc:
-        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']} (got {e.get('input')!r})" for e in exc.errors()]
-        raise RequestError("; ".join(lines)) from None
+        raise RequestError("; ".join(map(_request_problem, exc.errors()))) from None
+
+
+def _request_problem(error) -> str:
+    field, value = ".".join(map(str, error["loc"])), error.get("input")
+    message = f"{field}: {error['msg'].lower()} (got {value!r}"
+    if error["type"] == "multiple_of":
+        step = error["ctx"]["multiple_of"]
+        message += f"; nearest {max(step, round(value / step) * step)}"
+    return message + ")"
 
 
 def load_catalog(settings: Settings | None = None) -> Catalog:
@@ -89,17 +98,20 @@ def plan(request: Request, settings: Settings | None = None, catalog: Catalog | 
 
 
 def validate(settings: Settings | None = None, strict: bool = False) -> Catalog:
-    """Load the catalog and render every shot it can make, so template and prompt problems show now.
+    """Load the catalog and render every shot it can make (with the longest scene choices), so
+    template and prompt-length problems show now, not in the middle of a build.
 
     Raises :class:`CatalogError` listing every problem; with ``strict`` warnings count as problems.
     """
     settings = settings or load_settings()
     catalog = load_catalog(settings)
     renderer = PromptRenderer(settings.templates, settings.prompt_family)
-    scene = {name: _scene_choice(catalog, name, None) for name in SCENE_GROUPS}
+    # the longest choice of each scene group: if the worst case fits the token limit, every choice does
+    scene = {name: max(getattr(catalog.settings, group), key=lambda c: estimate_t5_tokens(c.prompt))
+             for name, group in SCENE_GROUPS.items()}
     request = Request(exercises=["all"])
     problems: dict[str, Problem] = {}
-    for shot in select_shots(catalog, list(catalog.movements), ["all"], ["all"], ["all"], "requested"):
+    for shot in select_shots(catalog, list(catalog.movements), "all", "all", "all", "requested"):
         try:
             _spec(shot, request, catalog, scene, renderer)
         except TemplateError as exc:
@@ -159,8 +171,6 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         raise TemplateError(f"{shot.id}: {exc}") from None
     fps = request.fps or defaults.fps
     frames = request.frames or (round(request.seconds * fps) + 1 if request.seconds else defaults.frames)
-    from fitcontent.prompts.tokens import estimate_t5_tokens
-
     return ShotSpec(
         id=shot.id,
         exercise=shot.movement.id,

@@ -204,7 +204,9 @@ def _table(headers: list[str], rows: list[tuple[str, ...]]) -> None:
     for row in rows:
         table.add_row(*row)
     console = Console()
-    console.print(table, width=max(console.width, 160), crop=False)
+    if not console.is_terminal:
+        console = Console(width=240)  # a pipe or file gets whole rows, not rows cut to 80 columns
+    console.print(table)
 
 
 def main() -> None:

@@ -35,6 +35,7 @@ class PromptRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.filters["with_article"] = with_article
         self.names = (PROMPT_TEMPLATE.format(family=family), NEGATIVE_TEMPLATE.format(family=family))
 
     def render(self, context: PromptContext) -> tuple[str, str]:
@@ -66,6 +67,11 @@ class PromptRenderer:
             filename, line = _template_frame(exc.__traceback__)
             raise TemplateError(f"{_where(filename, line)}: {exc}") from None
         return re.sub(r"\s+", " ", text).strip()
+
+
+def with_article(phrase: str) -> str:
+    """``incline push-up`` -> ``an incline push-up`` (templates: ``{{ name | with_article }}``)."""
+    return f"{'an' if phrase[:1].lower() in 'aeiou' else 'a'} {phrase}"
 
 
 def _where(filename: str | None, line: int | None) -> str:
