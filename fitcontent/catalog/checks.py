@@ -20,10 +20,10 @@ def check_catalog(catalog: Catalog) -> list[Problem]:
     """Every cross-reference and consistency problem of a catalog whose files are each valid."""
     found: list[Problem] = []
     vocab, settings = catalog.vocabulary, catalog.settings
-    _unique(found, catalog.sources["vocabulary"], ("muscles",), vocab.muscles)
-    _unique(found, catalog.sources["vocabulary"], ("equipment",), vocab.equipment)
-    _unique(found, catalog.sources["angles"], ("angles",), catalog.angle_list)
-    source = catalog.sources["settings"]
+    _unique(found, catalog.sources["vocabulary.yaml"], ("muscles",), vocab.muscles)
+    _unique(found, catalog.sources["vocabulary.yaml"], ("equipment",), vocab.equipment)
+    _unique(found, catalog.sources["angles.yaml"], ("angles",), catalog.angle_list)
+    source = catalog.sources["settings.yaml"]
     for group in ("environments", "lighting", "styles", "subjects"):
         _unique(found, source, (group,), getattr(settings, group))
     defaults = settings.defaults

@@ -63,7 +63,7 @@ def load_catalog(root: Path) -> Catalog:
             problems.extend(exc.problems)
             continue
         if kind != "movement":
-            singles[kind], sources[kind] = model, source
+            singles[kind], sources[f"{kind}.yaml"] = model, source  # movement ids cannot contain a dot
         elif model.id in movements:
             first = display_path(sources[model.id].path)
             problems.append(source.problem(("id",), f"duplicate movement id {model.id!r} (also in {first})"))

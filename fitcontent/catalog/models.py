@@ -186,6 +186,9 @@ class FormError(Named):
     looks_like: Text
     correction: Text
     prompt: English = Field(description="replaces the movement's correct-form sentence in the prompt")
+    action: English | None = Field(
+        default=None, description="replaces the movement's action when the error changes the motion (range, path)"
+    )
     angles: list[Id] = Field(min_length=1, description="camera angles that show this error best")
     phases: list[Id] = Field(min_length=1, description="phases where the error shows")
     pose_modifier: JointAngles = Field(default_factory=dict, description="joint angle deltas (pose engine)")

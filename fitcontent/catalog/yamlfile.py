@@ -48,19 +48,25 @@ def read_yaml(path: Path) -> YamlFile:
         raise _problem(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise _problem(path, None, f"cannot read: {exc.strerror}") from None
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # its reader refuses control characters here already
         node = loader.get_single_node()
         if node is None:
             raise _problem(path, None, "file is empty")
         lines: dict[Loc, int] = {}
-        data = _construct(loader, node, (), lines, path)
+        data = _construct(loader, node, (), lines, path, set())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise _problem(path, line, f"invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        message = f"invalid YAML: control character {exc.character:#04x} is not allowed"
+        raise _problem(path, line, message) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlFile(path, data, lines)
 
 
@@ -68,22 +74,39 @@ def _problem(path: Path, line: int | None, message: str) -> CatalogError:
     return CatalogError([Problem(path, line, "", message)])
 
 
-def _construct(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: Path) -> Any:
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: Path,
+               open_nodes: set[int]) -> Any:
     """Build plain data from a node tree, recording lines and refusing duplicate keys (PyYAML keeps the last)."""
     lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.CollectionNode):
+        if id(node) in open_nodes:
+            raise _problem(path, node.start_mark.line + 1, "invalid YAML: an alias refers to the node that contains it")
+        open_nodes.add(id(node))
+        try:
+            return _construct_collection(loader, node, loc, lines, path, open_nodes)
+        finally:
+            open_nodes.discard(id(node))
+    return loader.construct_object(node, deep=True)
+
+
+def _construct_collection(loader: yaml.SafeLoader, node: yaml.CollectionNode, loc: Loc, lines: dict[Loc, int],
+                          path: Path, open_nodes: set[int]) -> Any:
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        own = sum(key.tag != "tag:yaml.org,2002:merge" for key, _ in node.value)
+        loader.flatten_mapping(node)  # merged pairs (<<) first, the mapping's own keys last: later ones win
+        first_own = len(node.value) - own
         out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        own_keys: set[Any] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str | int):
                 raise _problem(path, key_node.start_mark.line + 1, f"keys must be text, got {key!r}")
-            if key in out:
-                where = format_loc((*loc, key))
-                raise _problem(path, key_node.start_mark.line + 1, f"{where}: duplicate key {key!r}")
+            if index >= first_own:
+                if key in own_keys:
+                    where = format_loc((*loc, key))
+                    raise _problem(path, key_node.start_mark.line + 1, f"{where}: duplicate key {key!r}")
+                own_keys.add(key)
             lines[(*loc, key)] = key_node.start_mark.line + 1
-            out[key] = _construct(loader, value_node, (*loc, key), lines, path)
+            out[key] = _construct(loader, value_node, (*loc, key), lines, path, open_nodes)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, item, (*loc, i), lines, path) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return [_construct(loader, item, (*loc, i), lines, path, open_nodes) for i, item in enumerate(node.value)]

@@ -123,3 +123,14 @@ def test_every_shipped_prompt_is_english_and_within_the_token_limit() -> None:
 )
 def test_token_estimate_rule(text: str, tokens: int) -> None:
     assert estimate_t5_tokens(text) == tokens
+
+
+def test_an_error_that_changes_the_motion_replaces_the_action() -> None:
+    catalog = fitcontent.load_catalog()
+    squat = catalog.movements["squat"]
+    shots = {s.form: s for s in _plan(angles=["side"]).shots}
+    assert "below parallel" in shots["correct"].prompt
+    assert "below parallel" not in shots["insufficient-depth"].prompt
+    assert squat.prompt.action in shots["rounded-back"].prompt  # errors without their own action keep it
+    for movement in catalog.movements.values():
+        assert any(error.action for error in movement.errors), f"{movement.id}: no range or path error?"
