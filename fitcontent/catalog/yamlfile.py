@@ -10,6 +10,7 @@ import yaml
 from fitcontent.errors import CatalogError, Problem
 
 Loc = tuple[str | int, ...]
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class YamlFile:
@@ -56,6 +57,8 @@ def read_yaml(path: Path) -> YamlFile:
             raise _problem(path, None, "file is empty")
         lines: dict[Loc, int] = {}
         data = _construct(loader, node, (), lines, path, set())
+        if data is None:
+            raise _problem(path, None, "file is empty")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -91,22 +94,28 @@ def _construct(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[L
 
 def _construct_collection(loader: yaml.SafeLoader, node: yaml.CollectionNode, loc: Loc, lines: dict[Loc, int],
                           path: Path, open_nodes: set[int]) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        own = sum(key.tag != "tag:yaml.org,2002:merge" for key, _ in node.value)
-        loader.flatten_mapping(node)  # merged pairs (<<) first, the mapping's own keys last: later ones win
-        first_own = len(node.value) - own
-        out: dict[Any, Any] = {}
-        own_keys: set[Any] = set()
-        for index, (key_node, value_node) in enumerate(node.value):
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int):
-                raise _problem(path, key_node.start_mark.line + 1, f"keys must be text, got {key!r}")
-            if index >= first_own:
-                if key in own_keys:
-                    where = format_loc((*loc, key))
-                    raise _problem(path, key_node.start_mark.line + 1, f"{where}: duplicate key {key!r}")
-                own_keys.add(key)
-            lines[(*loc, key)] = key_node.start_mark.line + 1
-            out[key] = _construct(loader, value_node, (*loc, key), lines, path, open_nodes)
-        return out
-    return [_construct(loader, item, (*loc, i), lines, path, open_nodes) for i, item in enumerate(node.value)]
+    if isinstance(node, yaml.SequenceNode):
+        return [_construct(loader, item, (*loc, i), lines, path, open_nodes) for i, item in enumerate(node.value)]
+    out: dict[Any, Any] = {}
+    merges: list[yaml.Node] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE:
+            merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str | int):
+            raise _problem(path, line, f"keys must be text, got {key!r}")
+        if key in out:
+            raise _problem(path, line, f"{format_loc((*loc, key))}: duplicate key {key!r}")
+        lines[(*loc, key)] = line
+        out[key] = _construct(loader, value_node, (*loc, key), lines, path, open_nodes)
+    for merged in merges:  # YAML merge keys: the mapping's own keys win, then earlier merged mappings
+        if not isinstance(merged, yaml.MappingNode):
+            raise _problem(path, merged.start_mark.line + 1, "invalid YAML: << must merge a mapping or a list of them")
+        merged_lines: dict[Loc, int] = {}
+        for key, value in _construct(loader, merged, loc, merged_lines, path, open_nodes).items():
+            out.setdefault(key, value)
+        for merged_loc, line in merged_lines.items():
+            lines.setdefault(merged_loc, line)
+    return out
