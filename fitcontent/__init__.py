@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fitcontent.api import Plan, Request, load_catalog, make_request, plan, validate
 from fitcontent.catalog.loader import Catalog
-from fitcontent.errors import CatalogError, FitcontentError, RequestError, TemplateError
+from fitcontent.errors import CatalogError, FitcontentError, PromptError, RequestError, TemplateError
 from fitcontent.generation.base import ShotSpec
 from fitcontent.settings import Settings, load_settings
 
@@ -21,6 +21,7 @@ __all__ = [
     "CatalogError",
     "FitcontentError",
     "Plan",
+    "PromptError",
     "Request",
     "RequestError",
     "Settings",

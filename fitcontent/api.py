@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -11,13 +13,14 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.loader import load_catalog as _load_catalog_dir
 from fitcontent.catalog.models import SceneChoice
 from fitcontent.catalog.select import ErrorAngles, Shot, select_shots
-from fitcontent.errors import CatalogError, Problem, RequestError, TemplateError, unknown_message
+from fitcontent.errors import CatalogError, Problem, PromptError, RequestError, TemplateError, unknown_message
 from fitcontent.generation.base import ShotSpec
 from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.render import PromptRenderer
 from fitcontent.prompts.tokens import estimate_t5_tokens
 from fitcontent.settings import Settings, load_settings
 
+log = logging.getLogger(__name__)
 SCENE_GROUPS = {"environment": "environments", "lighting": "lighting", "style": "styles", "subject": "subjects"}
 
 
@@ -76,8 +79,10 @@ def _request_problem(error) -> str:
 
 
 def load_catalog(settings: Settings | None = None) -> Catalog:
-    """The catalog the settings point at (the packaged one by default), validated."""
-    return _load_catalog_dir((settings or load_settings()).catalog_dir)
+    """The catalog the settings point at (the packaged one by default), validated; warnings are logged."""
+    catalog = _load_catalog_dir((settings or load_settings()).catalog_dir)
+    _log_warnings(catalog)
+    return catalog
 
 
 def plan(request: Request, settings: Settings | None = None, catalog: Catalog | None = None) -> Plan:
@@ -104,7 +109,7 @@ def validate(settings: Settings | None = None, strict: bool = False) -> Catalog:
     Raises :class:`CatalogError` listing every problem; with ``strict`` warnings count as problems.
     """
     settings = settings or load_settings()
-    catalog = load_catalog(settings)
+    catalog = _load_catalog_dir(settings.catalog_dir)
     renderer = PromptRenderer(settings.templates, settings.prompt_family)
     # the longest choice of each scene group: if the worst case fits the token limit, every choice does
     scene = {name: max(getattr(catalog.settings, group), key=lambda c: estimate_t5_tokens(c.prompt))
@@ -114,14 +119,23 @@ def validate(settings: Settings | None = None, strict: bool = False) -> Catalog:
     for shot in select_shots(catalog, list(catalog.movements), "all", "all", "all", "requested"):
         try:
             _spec(shot, request, catalog, scene, renderer)
-        except TemplateError as exc:
-            source = catalog.sources[shot.movement.id]
-            problem = source.problem(("prompt",), str(exc))
-            problems.setdefault(str(exc).split(": ", 1)[-1], problem)
-    found = list(problems.values()) + ([p for p in catalog.warnings] if strict else [])
-    if found:
-        raise CatalogError(found)
+        except PromptError as exc:  # the catalog's sentences are too long for this template
+            problems[str(exc)] = catalog.sources[shot.movement.id].problem(("prompt",), str(exc))
+        except TemplateError as exc:  # the template itself is broken: report it once, not per shot
+            message = str(exc).removeprefix(f"{shot.id}: ")
+            problems.setdefault(message, Problem(None, None, "", message))
+    if strict:
+        problems.update({str(w): dataclasses.replace(w, warning=False) for w in catalog.warnings})
+    else:
+        _log_warnings(catalog)
+    if problems:
+        raise CatalogError(list(problems.values()))
     return catalog
+
+
+def _log_warnings(catalog: Catalog) -> None:
+    for warning in catalog.warnings:
+        log.warning("%s", warning)
 
 
 def shot_seed(shot: Shot) -> int:
@@ -168,7 +182,7 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
     try:
         prompt, negative = renderer.render(context)
     except TemplateError as exc:
-        raise TemplateError(f"{shot.id}: {exc}") from None
+        raise type(exc)(f"{shot.id}: {exc}") from None
     fps = request.fps or defaults.fps
     frames = request.frames or (round(request.seconds * fps) + 1 if request.seconds else defaults.frames)
     return ShotSpec(

@@ -121,8 +121,6 @@ def catalog_validate(strict: bool, settings) -> None:
     from fitcontent import api
 
     result = api.validate(settings, strict=strict)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
     click.echo(f"{result.root}: {len(result.movements)} movements OK"
                + (f", {len(result.warnings)} warnings" if result.warnings else ""))
 

@@ -23,11 +23,10 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        where = display_path(self.file) if self.file else "catalog"
-        if self.line:
-            where += f":{self.line}"
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        parts = [self.field, self.message] if self.field else [self.message]
+        if self.file:
+            parts.insert(0, display_path(self.file) + (f":{self.line}" if self.line else ""))
+        return ": ".join(parts)
 
 
 def display_path(path: Path) -> str:
@@ -53,7 +52,11 @@ class RequestError(FitcontentError):
 
 
 class TemplateError(FitcontentError):
-    """A prompt template is broken or renders a prompt the video model cannot take."""
+    """A prompt template is broken: missing, a syntax error, an undefined name, an unsafe access."""
+
+
+class PromptError(TemplateError):
+    """A template renders a prompt the video model cannot take (too long, not English, empty)."""
 
 
 def unknown_message(kind: str, value: str, known: Iterable[str], known_word: str = "known") -> str:

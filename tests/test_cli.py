@@ -134,3 +134,38 @@ def test_help(args: list[str]) -> None:
     result = invoke(*args)
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def _catalog_with_a_warning(tmp_path: Path) -> Path:
+    catalog = tmp_path / "cat"
+    shutil.copytree(REPO / "catalog", catalog)
+    squat = catalog / "squat.yaml"
+    squat.write_text(squat.read_text(encoding="utf-8").replace(
+        "en: Keep your chest up,", "en: Keep your chest up and proud all the way down and all the way up,"),
+        encoding="utf-8")
+    return catalog
+
+
+def test_warnings_are_logged_silenced_by_quiet_and_fatal_with_strict(tmp_path: Path) -> None:
+    catalog = str(_catalog_with_a_warning(tmp_path))
+    plain = run("catalog", "validate", "--catalog", catalog)
+    assert plain.returncode == 0
+    assert "WARNING: " in plain.stderr and "squat.yaml:27: cues[3].en: 64 characters" in plain.stderr
+    assert run("plan", "squat", "--catalog", catalog).stderr.count("cues[3].en") == 1
+    assert run("catalog", "validate", "--catalog", catalog, "-q").stderr == ""
+    strict = run("catalog", "validate", "--catalog", catalog, "--strict")
+    assert strict.returncode == 1
+    assert "squat.yaml:27: cues[3].en: 64 characters" in strict.stderr.splitlines()[0]
+    assert strict.stderr.splitlines()[-1] == "1 catalog error"
+
+
+def test_a_broken_template_is_reported_once_at_the_template_line(tmp_path: Path) -> None:
+    folder = tmp_path / "prompts" / "cogvideox"
+    folder.mkdir(parents=True)
+    (folder / "prompt.j2").write_text("A squat.\n{{ movement.prompt.acton }}\n", encoding="utf-8")
+    result = run("catalog", "validate", "--templates", str(tmp_path))
+    assert result.returncode == 1
+    first, last = result.stderr.splitlines()
+    assert first.startswith(f"{folder / 'prompt.j2'}:2: ")
+    assert "has no attribute 'acton'" in first
+    assert last == "1 catalog error"

@@ -10,7 +10,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from fitcontent.catalog.models import CJK
-from fitcontent.errors import TemplateError, display_path
+from fitcontent.errors import PromptError, TemplateError, display_path
 from fitcontent.paths import packaged
 from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.tokens import T5_TOKEN_LIMIT, estimate_t5_tokens
@@ -39,18 +39,19 @@ class PromptRenderer:
         self.names = (PROMPT_TEMPLATE.format(family=family), NEGATIVE_TEMPLATE.format(family=family))
 
     def render(self, context: PromptContext) -> tuple[str, str]:
-        """Render both templates; raise :class:`TemplateError` for broken templates or unusable prompts."""
+        """Render both templates; a broken template raises :class:`TemplateError`, an unusable prompt
+        :class:`PromptError`."""
         prompt, negative = (self._render(name, context) for name in self.names)
         if not prompt:
-            raise TemplateError(f"{self.names[0]}: renders an empty prompt")
+            raise PromptError(f"{self.names[0]}: renders an empty prompt")
         tokens = estimate_t5_tokens(prompt)
         if tokens > T5_TOKEN_LIMIT:
-            raise TemplateError(f"prompt is about {tokens} T5 tokens, over CogVideoX's limit of {T5_TOKEN_LIMIT}; "
+            raise PromptError(f"prompt is about {tokens} T5 tokens, over CogVideoX's limit of {T5_TOKEN_LIMIT}; "
                                 f"shorten the catalog sentences or {self.names[0]}")
         for name, text in zip(self.names, (prompt, negative), strict=True):
             found = CJK.search(text)
             if found:
-                raise TemplateError(f"{name}: renders non-English text {found.group()!r}; the video model "
+                raise PromptError(f"{name}: renders non-English text {found.group()!r}; the video model "
                                     f"reads English only (use .en of catalog texts)")
         return prompt, negative
 
