@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -91,8 +90,8 @@ def plan(request: Request, settings: Settings | None = None, catalog: Catalog | 
     catalog = catalog or load_catalog(settings)
     if request.frames is not None and request.seconds is not None:
         raise RequestError("give frames or seconds, not both")
-    selection = _selection(request)
-    shots = select_shots(catalog, request.exercises, **selection, error_angles=request.error_angles)
+    shots = select_shots(catalog, request.exercises, request.angles, request.variations, request.errors,
+                         request.error_angles)
     renderer = PromptRenderer(settings.templates, settings.prompt_family)
     scene = {name: _scene_choice(catalog, name, getattr(request, name)) for name in SCENE_GROUPS}
     return Plan(
@@ -146,15 +145,6 @@ def shot_seed(shot: Shot) -> int:
     """
     key = f"{shot.movement.id}.{shot.variation.id}.{shot.angle.id}"
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") & 0x7FFFFFFF
-
-
-def _selection(request: Request) -> dict[str, object]:
-    def one(values: Sequence[str] | None):
-        if values is not None and len(values) == 1 and values[0] in ("all", "none"):
-            return values[0]
-        return values
-
-    return {"angles": one(request.angles), "variations": one(request.variations), "errors": one(request.errors)}
 
 
 def _scene_choice(catalog: Catalog, name: str, wanted: str | None) -> SceneChoice:

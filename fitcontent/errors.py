@@ -66,7 +66,7 @@ def unknown_message(kind: str, value: str, known: Iterable[str], known_word: str
 
 def did_you_mean(value: str, known: Iterable[str], known_word: str = "known") -> str:
     """``; did you mean 'front'? (known: back, front, side)``: the closest ids, then all of them."""
-    known = sorted(known)
+    known = sorted(set(known))
     close = difflib.get_close_matches(value, known, n=3, cutoff=0.5)
     hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
     return f"{hint} ({known_word}: {', '.join(known)})"

@@ -10,8 +10,8 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Angle, FormError, Movement, Variation
 from fitcontent.errors import RequestError, unknown_message
 
-Selector = Literal["all", "none"] | Sequence[str] | None
-"""``"all"``, ``"none"``, a list of ids, or None for the catalog's default."""
+Selector = str | Sequence[str] | None
+"""``"all"``, ``"none"``, one id or a list of ids (``["all"]`` works too), or None for the catalog's default."""
 ErrorAngles = Literal["best", "requested"]
 
 
@@ -72,13 +72,17 @@ def select_shots(
 def _pick(kind: str, selector: Selector, items: Sequence, default_ids: Sequence[str], owner: str = "") -> list:
     """Items named by ``selector``, in the catalog's order; unknown ids raise with suggestions."""
     by_id = {item.id: item for item in items}
+    if selector is not None:
+        selector = [selector] if isinstance(selector, str) else list(selector)
+        if selector in (["all"], ["none"]):
+            selector = selector[0]
     if selector == "all":
         return list(items)
     if selector == "none":
         if kind in ("angle", "variation"):
             raise RequestError(f"--{kind}s none would select no shots; name at least one {kind}")
         return []
-    ids = default_ids if selector is None else list(selector)
+    ids = default_ids if selector is None else selector
     missing = [i for i in ids if i not in by_id]
     if missing:
         raise RequestError(unknown_message(f"{owner} {kind}".strip(), missing[0], by_id))

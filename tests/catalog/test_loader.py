@@ -270,7 +270,7 @@ def test_all_reference_problems_are_reported_at_once(tmp_path: Path, monkeypatch
         "catalog/vocabulary.yaml:6: muscles[3].id: duplicate id 'glutes' (first at line 4)",
         f"catalog/settings.yaml:19: defaults.angles[1]: 'top' is not a defined angle {ANGLES}",
         "catalog/squat.yaml:6: muscles.secondary[0]: 'core' is not a defined muscle"
-        " (defined: glutes, glutes, hamstrings, quadriceps)",
+        " (defined: glutes, hamstrings, quadriceps)",
         "catalog/squat.yaml:25: cues[1].phase: 'botom' is not a defined phase; did you mean 'bottom' or 'top'?"
         " (defined: bottom, top)",
         "catalog/squat.yaml:26: cues[2].en: 67 characters; cues over 60 wrap to several caption lines",
