@@ -185,6 +185,51 @@ def plan(exercises: tuple[str, ...], size: str | None, fmt: str, settings, **req
     click.echo(f"{len(result.shots)} shots: {len(result.shots) - errors} correct, {errors} with errors")
 
 
+@cli.command()
+@click.argument("exercise")
+@click.option("--variation", help="Variation id (default: the first).")
+@click.option("--error", help="Error id, or correct (default).")
+@click.option("--angle", help="Angle id (default: the first in angles.yaml).")
+@click.option("--at", "at", help="Phase id (default: the key phase) or seconds.")
+@click.option("--size", default="720x480", show_default=True)
+@click.option("--control", is_flag=True, help="The OpenPose control frame instead of the preview.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
+@common_options
+def still(exercise: str, variation, error, angle, at, size: str, control: bool, output: Path, settings) -> None:
+    """Render one frame of a shot to PNG (checking poses, thumbnails)."""
+    from fitcontent import api
+    from fitcontent.pose.stills import still as render_still
+
+    position = float(at) if at and at.replace(".", "", 1).isdigit() else at
+    image = render_still(api.load_catalog(settings), exercise, variation, error, angle, position,
+                         _parse_size(size), "control" if control else "preview")
+    _save_png(image, output)
+
+
+@cli.command()
+@click.argument("exercise")
+@click.option("--variation", help="Variation id (default: the first).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
+@common_options
+def sheet(exercise: str, variation, output: Path, settings) -> None:
+    """Contact sheet: correct form and each error (rows) from every angle (columns) at the key phase."""
+    from fitcontent import api
+    from fitcontent.pose.stills import contact_sheet
+
+    _save_png(contact_sheet(api.load_catalog(settings), exercise, variation), output)
+
+
+def _save_png(image, output: Path) -> None:
+    import io
+
+    from fitcontent.build.store import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    atomic_write_bytes(output, buffer.getvalue())
+    click.echo(f"Wrote {output}")
+
+
 def _parse_size(size: str | None) -> tuple[int | None, int | None]:
     if size is None:
         return None, None

@@ -148,14 +148,16 @@ def _catalog_with_a_warning(tmp_path: Path) -> Path:
 
 def test_warnings_are_logged_silenced_by_quiet_and_fatal_with_strict(tmp_path: Path) -> None:
     catalog = str(_catalog_with_a_warning(tmp_path))
+    lines = (Path(catalog) / "squat.yaml").read_text(encoding="utf-8").splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "proud all the way" in text)
     plain = run("catalog", "validate", "--catalog", catalog)
     assert plain.returncode == 0
-    assert "WARNING: " in plain.stderr and "squat.yaml:27: cues[3].en: 64 characters" in plain.stderr
+    assert "WARNING: " in plain.stderr and f"squat.yaml:{line}: cues[3].en: 64 characters" in plain.stderr
     assert run("plan", "squat", "--catalog", catalog).stderr.count("cues[3].en") == 1
     assert run("catalog", "validate", "--catalog", catalog, "-q").stderr == ""
     strict = run("catalog", "validate", "--catalog", catalog, "--strict")
     assert strict.returncode == 1
-    assert "squat.yaml:27: cues[3].en: 64 characters" in strict.stderr.splitlines()[0]
+    assert f"squat.yaml:{line}: cues[3].en: 64 characters" in strict.stderr.splitlines()[0]
     assert strict.stderr.splitlines()[-1] == "1 catalog error"
 
 

@@ -155,8 +155,20 @@ class Phase(Named):
     """A named moment of a repetition (top, bottom, ...), referenced by cues, errors and keyframes."""
 
 
-JointAngles = dict[Id, float]
-"""Joint angles in degrees by joint id; the pose engine defines the joint ids."""
+JointAngles = dict[Annotated[str, StringConstraints(pattern=r"^[a-z]+(_[a-z]+)*$")], float]
+"""Joint angles in degrees by name (``knee_flexion``, ``hip_rotation_l``); fitcontent/pose/skeleton.py
+lists the names, and a name without ``_l``/``_r`` sets both sides."""
+
+
+class Rig(Strict):
+    """How the pose engine places the body: its base orientation and what stays put."""
+
+    posture: Literal["standing", "prone", "supine"] = "standing"
+    contact: Literal["feet", "hands", "back"] = Field(
+        default="feet", description="what stays put; the body's position is solved from it every frame")
+    also_floor: Literal["feet", "none"] = Field(
+        default="none", description="a second contact kept on the floor by pitching the body about the first")
+    bench: Literal["none", "under-torso", "behind-shoulders"] = "none"
 
 
 class Keyframe(Strict):
@@ -177,7 +189,9 @@ class Variation(Named):
     equipment: list[Id] = Field(default_factory=list)
     setup: English | None = Field(default=None, description="replaces the movement's setup (e.g. a wide stance)")
     prompt: English = Field(description="what this variation adds to the setup, e.g. the load and grip")
-    pose: JointAngles = Field(default_factory=dict, description="joint angle overrides (pose engine)")
+    pose: JointAngles = Field(default_factory=dict, description="joint angles that replace the movement's "
+                                                                "at every keyframe (stance, grip)")
+    load_at: Literal["hands", "back"] = Field(default="hands", description="where a barbell rests")
 
 
 class FormError(Named):
@@ -191,7 +205,8 @@ class FormError(Named):
     )
     angles: list[Id] = Field(min_length=1, description="camera angles that show this error best")
     phases: list[Id] = Field(min_length=1, description="phases where the error shows")
-    pose_modifier: JointAngles = Field(default_factory=dict, description="joint angle deltas (pose engine)")
+    pose_modifier: JointAngles = Field(
+        default_factory=dict, description="joint angle deltas, in full at the error's phases, eased in and out")
 
 
 class Movement(Named):
@@ -201,6 +216,8 @@ class Movement(Named):
     tempo: Tempo
     reps: int = Field(default=2, ge=1, le=20, description="repetitions shown in one clip")
     prompt: MovementPrompt
+    rig: Rig = Field(default_factory=Rig)
+    pose: JointAngles = Field(default_factory=dict, description="joint angles every keyframe starts from")
     phases: list[Phase] = Field(min_length=2)
     key_phase: Id = Field(description="the phase that shows the movement best (stills, posters)")
     keyframes: list[Keyframe] = Field(min_length=2)

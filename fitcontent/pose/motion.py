@@ -1,0 +1,141 @@
+"""From catalog keyframes to a pose track: eased joint angles per frame, errors applied, contacts solved."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fitcontent.catalog.models import FormError, Movement, Variation
+from fitcontent.pose.skeleton import INDEX, expand_sides, forward_kinematics, rot_x
+
+POSTURES = {"standing": 0.0, "prone": 90.0, "supine": -90.0}
+"""Base pitch of the body for each rig posture (prone lies face down, supine face up)."""
+FLOOR_CLEARANCE = 0.08
+"""How far the feet hang above the floor at the lowest point of a hanging movement (metres)."""
+BACK_HEIGHT = 0.45 + 0.10
+"""Height of the upper-back joint when lying on a bench: bench top plus half a torso's depth."""
+
+
+def ease(s: np.ndarray | float) -> np.ndarray | float:
+    """Minimum-jerk easing: zero velocity and acceleration at both ends, so keyframes have no kinks."""
+    return s * s * s * (10 - 15 * s + 6 * s * s)
+
+
+@dataclass(frozen=True)
+class PoseTrack:
+    """A clip's motion: world joint positions per frame plus what the renderers need to know."""
+
+    joints: np.ndarray  # frames x len(JOINTS) x 3, metres, y up
+    fps: int
+    rep_phase: np.ndarray  # frames: position within the repetition, 0..1
+    phase_times: list[tuple[float, str]]  # (seconds, phase id) of every keyframe passed
+    highlight: frozenset[str]  # angle names the error changes (renderers colour those limbs)
+    bench: str  # "none", "under-torso" or "behind-shoulders"
+    anchor: np.ndarray  # world position the contact holds (bar grip, bench edge, mid-feet)
+
+    @property
+    def frames(self) -> int:
+        return len(self.joints)
+
+
+def keyframe_angles(movement: Movement, variation: Variation) -> list[dict[str, float]]:
+    """Each keyframe's full angle set: movement base <- earlier keyframes <- this one <- variation."""
+    current = dict(movement.pose)
+    resolved = []
+    for keyframe in movement.keyframes:
+        current.update(keyframe.pose)
+        resolved.append(expand_sides({**current, **variation.pose}))
+    return resolved
+
+
+def angles_at(movement: Movement, variation: Variation, error: FormError | None, u: np.ndarray) -> list[dict]:
+    """Joint angles at rep positions ``u`` (0..1), the error's modifier eased in at its phases."""
+    times = np.array([k.t for k in movement.keyframes])
+    poses = keyframe_angles(movement, variation)
+    names = list(poses[0])
+    table = np.array([[pose[name] for name in names] for pose in poses])
+    weights = np.array([1.0 if error and k.phase in error.phases else 0.0 for k in movement.keyframes])
+    delta = np.zeros(len(names))
+    if error:
+        modifier = expand_sides(error.pose_modifier)
+        delta = np.array([modifier[name] for name in names])
+    index = np.clip(np.searchsorted(times, u, side="right") - 1, 0, len(times) - 2)
+    s = ease(np.clip((u - times[index]) / (times[index + 1] - times[index]), 0, 1))[:, None]
+    values = table[index] * (1 - s) + table[index + 1] * s
+    values += (weights[index] * (1 - s[:, 0]) + weights[index + 1] * s[:, 0])[:, None] * delta
+    return [dict(zip(names, row, strict=True)) for row in values]
+
+
+def rep_positions(frames: int, reps: int) -> np.ndarray:
+    """Position within the repetition for each frame; exactly ``reps`` repetitions fill the clip."""
+    s = np.linspace(0, reps, frames) if frames > 1 else np.zeros(1)
+    rep = np.minimum(np.floor(s), reps - 1)
+    return s - rep
+
+
+def pose_track(movement: Movement, variation: Variation, error: FormError | None, frames: int, fps: int) -> PoseTrack:
+    """The whole clip's motion, with contacts held: the pelvis position is solved every frame."""
+    u = rep_positions(frames, movement.reps)
+    rig = movement.rig
+    joints = np.stack([_place(angles, rig) for angles in angles_at(movement, variation, error, u)])
+    anchor = np.zeros(3)
+    if rig.contact == "hands":  # hanging: lift the whole clip so the feet clear the floor at the lowest point
+        lift = FLOOR_CLEARANCE - joints[:, [INDEX[n] for n in _FOOT_POINTS], 1].min()
+        joints[:, :, 1] += lift
+        anchor = np.array([0.0, lift, 0.0])
+    elif rig.contact == "back":
+        anchor = np.array([0.0, BACK_HEIGHT, 0.0])
+    seconds = (frames - 1) / fps if frames > 1 else 0.0
+    phase_times = [
+        (round((rep + k.t) / movement.reps * seconds, 4), k.phase)
+        for rep in range(movement.reps) for k in movement.keyframes
+        if rep == 0 or k.t > 0
+    ]
+    return PoseTrack(joints=joints, fps=fps, rep_phase=u, phase_times=phase_times,
+                     highlight=frozenset(_base_name(n) for n in (error.pose_modifier if error else {})),
+                     bench=rig.bench, anchor=anchor)
+
+
+_FOOT_POINTS = ("heel_l", "toe_l", "heel_r", "toe_r")
+_CONTACT_POINTS = {"feet": _FOOT_POINTS, "hands": ("hand_l", "hand_r"), "back": ("thorax",)}
+
+
+def _base_name(name: str) -> str:
+    return name[:-2] if name.endswith(("_l", "_r")) else name
+
+
+def _place(angles: dict[str, float], rig) -> np.ndarray:
+    """World joints for one pose: orient by posture, then translate so the contact is where it belongs."""
+    flat = rig.contact == "feet" or rig.also_floor == "feet"
+    pitch = POSTURES[rig.posture]
+    joints = _translate(forward_kinematics(angles, rot_x(pitch), flat_feet=flat), rig.contact)
+    if rig.also_floor == "none":
+        return joints
+    # pitch the body about its contact until the lowest foot point just touches the floor
+    low, high = pitch - 60.0, pitch + 60.0
+    lowest = _lowest_foot(angles, rig, low, flat)
+    for _ in range(40):
+        middle = (low + high) / 2
+        value = _lowest_foot(angles, rig, middle, flat)
+        if (value > 0) == (lowest > 0):
+            low, lowest = middle, value
+        else:
+            high = middle
+    return _translate(forward_kinematics(angles, rot_x((low + high) / 2), flat_feet=flat), rig.contact)
+
+
+def _lowest_foot(angles: dict[str, float], rig, pitch: float, flat: bool) -> float:
+    joints = _translate(forward_kinematics(angles, rot_x(pitch), flat_feet=flat), rig.contact)
+    return float(joints[[INDEX[n] for n in _FOOT_POINTS], 1].min())
+
+
+def _translate(joints: np.ndarray, contact: str) -> np.ndarray:
+    points = joints[[INDEX[n] for n in _CONTACT_POINTS[contact]]]
+    if contact == "feet":  # lowest foot point on the floor, the feet's centre at the origin
+        offset = np.array([-points[:, 0].mean(), -points[:, 1].min(), -points[:, 2].mean()])
+    elif contact == "back":
+        offset = np.array([0.0, BACK_HEIGHT, 0.0]) - points.mean(axis=0)
+    else:  # hands on a bar at the origin; pose_track lifts the clip afterwards
+        offset = -points.mean(axis=0)
+    return joints + offset

@@ -1,0 +1,100 @@
+"""Single frames and contact sheets, for checking poses and for thumbnails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.catalog.models import Angle, FormError, Movement, Variation
+from fitcontent.errors import RequestError, unknown_message
+from fitcontent.pose.camera import Camera, frame_camera
+from fitcontent.pose.motion import PoseTrack, pose_track
+from fitcontent.pose.props import Prop, prop_points, props_for
+from fitcontent.pose.render import PreviewRenderer, render_control
+
+BEST_ANGLE = (40, 160, 80)
+"""Frame colour of contact-sheet cells whose angle the catalog lists as showing the error best."""
+
+
+@dataclass(frozen=True)
+class ShotMotion:
+    """A shot's pose track, its props per frame and its framed camera: everything a renderer needs."""
+
+    track: PoseTrack
+    props: list[list[Prop]]
+    camera: Camera
+
+    def frame_at(self, at: str | float) -> int:
+        """The frame of the first keyframe of phase ``at``, or of ``at`` seconds."""
+        if isinstance(at, int | float):
+            return int(np.clip(round(at * self.track.fps), 0, self.track.frames - 1))
+        for seconds, phase in self.track.phase_times:
+            if phase == at:
+                return int(np.clip(round(seconds * self.track.fps), 0, self.track.frames - 1))
+        known = sorted({phase for _, phase in self.track.phase_times})
+        raise RequestError(unknown_message("phase", at, known))
+
+    def render(self, frame: int, kind: str = "preview") -> np.ndarray:
+        if kind == "control":
+            return render_control(self.camera, self.track.joints[frame])
+        return PreviewRenderer(self.camera, self.track.highlight).render(self.track.joints[frame], self.props[frame])
+
+
+def shot_motion(movement: Movement, variation: Variation, error: FormError | None, angle: Angle,
+                width: int, height: int, frames: int, fps: int) -> ShotMotion:
+    track = pose_track(movement, variation, error, frames, fps)
+    props = props_for(track, set(movement.equipment) | set(variation.equipment), variation.load_at)
+    points = np.concatenate([track.joints.reshape(-1, 3), prop_points(props)])
+    return ShotMotion(track, props, frame_camera(angle, points, width, height))
+
+
+def pick(items, wanted: str | None, kind: str, owner: str):
+    """The item with id ``wanted`` (the first when None), or a RequestError that suggests ids."""
+    if wanted is None:
+        return items[0]
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise RequestError(unknown_message(f"{owner} {kind}", wanted, [i.id for i in items]))
+
+
+def still(catalog: Catalog, movement_id: str, variation: str | None = None, error: str | None = None,
+          angle: str | None = None, at: str | float | None = None, size: tuple[int, int] = (720, 480),
+          kind: str = "preview") -> Image.Image:
+    """One frame of a shot: by default the first variation, correct form, front angle, key phase."""
+    movement = catalog.movement(movement_id)
+    chosen_error = None if error in (None, "correct") else pick(movement.errors, error, "error", movement.id)
+    motion = shot_motion(movement, pick(movement.variations, variation, "variation", movement.id), chosen_error,
+                         pick(catalog.angle_list, angle or catalog.angle_list[0].id, "angle", ""), *size, 49, 8)
+    return Image.fromarray(motion.render(motion.frame_at(at or movement.key_phase), kind))
+
+
+def contact_sheet(catalog: Catalog, movement_id: str, variation: str | None = None,
+                  cell: tuple[int, int] = (320, 240)) -> Image.Image:
+    """Rows: correct form and each error; columns: every angle; all at the key phase.
+
+    Cells framed in green are the angles the catalog says show that error best.
+    """
+    movement = catalog.movement(movement_id)
+    chosen = pick(movement.variations, variation, "variation", movement.id)
+    label_w, label_h = 170, 28
+    width, height = cell
+    sheet = Image.new("RGB", (label_w + width * len(catalog.angle_list),
+                              label_h + height * (1 + len(movement.errors))), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=15)
+    for col, angle in enumerate(catalog.angle_list):
+        draw.text((label_w + col * width + 8, 6), angle.name.en, fill=(0, 0, 0), font=font)
+    for row, error in enumerate([None, *movement.errors]):
+        y = label_h + row * height
+        draw.text((8, y + height // 2 - 8), error.name.en if error else "Correct", fill=(0, 0, 0), font=font)
+        for col, angle in enumerate(catalog.angle_list):
+            motion = shot_motion(movement, chosen, error, angle, width, height, 49, 8)
+            x = label_w + col * width
+            sheet.paste(Image.fromarray(motion.render(motion.frame_at(movement.key_phase))), (x, y))
+            if error and angle.id in error.angles:
+                draw.rectangle((x, y, x + width - 1, y + height - 1), outline=BEST_ANGLE, width=4)
+    return sheet
