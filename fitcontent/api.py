@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -189,5 +190,69 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         frames=frames,
         fps=fps,
         seed=shot_seed(shot) if request.seed is None else request.seed,
+        motion=shot.motion_digest,
         **{name: choice.id for name, choice in scene.items()},
     )
+
+
+BACKENDS = ("preview", "cogvideox")
+
+
+def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"), backend: str = "preview",
+          draft: bool = False, use_cache: bool = True, progress=None):
+    """Plan ``request`` and make every clip into ``out`` (readable names plus manifest.json).
+
+    Returns a :class:`fitcontent.build.run.BuildReport`; failed shots are in it, not raised.
+    """
+    from fitcontent.build.run import build as run_build
+
+    maker, store, specs = _prepare(request, settings, backend, draft)
+    return run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
+
+
+def dry_run(request: Request, settings: Settings | None = None, backend: str = "preview",
+            draft: bool = False) -> list[tuple[ShotSpec, bool]]:
+    """Each shot a build would make, and whether the store already has it."""
+    from fitcontent.build.store import cache_key
+
+    maker, store, specs = _prepare(request, settings, backend, draft)
+    return [(s, store.get(cache_key(s.model_dump(mode="json"), maker.name, maker.version)) is not None)
+            for s in specs]
+
+
+def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool):
+    from fitcontent.build.store import Store
+
+    settings = settings or load_settings()
+    catalog = load_catalog(settings)
+    maker = make_backend(backend, catalog)
+    specs = plan(request, settings, catalog).shots
+    if draft:  # half the size, in multiples of 16; frames and fps stay so timing is unchanged
+        specs = [s.model_copy(update={"width": max(64, s.width // 32 * 16), "height": max(64, s.height // 32 * 16)})
+                 for s in specs]
+    return maker, Store(settings.cache_dir), specs
+
+
+def make_backend(name: str, catalog: Catalog):
+    if name == "preview":
+        from fitcontent.generation.preview import PreviewBackend
+
+        return PreviewBackend(catalog)
+    if name == "cogvideox":
+        raise RequestError("the cogvideox backend is not available in this version; use --backend preview")
+    raise RequestError(unknown_message("backend", name, BACKENDS))
+
+
+def _pose_writer(backend):
+    """Writes each clip's pose track JSON into dist/, only when its content changed."""
+    import json
+
+    from fitcontent.build.store import atomic_write_text
+    from fitcontent.generation.preview import pose_document
+
+    def write(spec: ShotSpec, path: Path) -> None:
+        text = json.dumps(pose_document(backend.motion(spec)), separators=(",", ":")) + "\n"
+        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+            atomic_write_text(path, text)
+
+    return write

@@ -30,6 +30,14 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
+class _Formatter(logging.Formatter):
+    """Progress and notes as plain lines; warnings and errors say what they are."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        return message if record.levelno < logging.WARNING else f"{record.levelname}: {message}"
+
+
 def _set_debug(ctx: click.Context, _param, value: bool) -> bool:
     if value:
         ctx.meta[DEBUG_KEY] = True
@@ -41,16 +49,18 @@ def common_options(command):
 
     @click.option("--catalog", type=click.Path(path_type=Path), help="Catalog directory (default: the packaged one).")
     @click.option("--templates", type=click.Path(path_type=Path), help="Template directory searched first.")
-    @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
+    @click.option("-v", "--verbose", count=True, help="Debug log output.")
     @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
     @click.option("--debug", is_flag=True, callback=_set_debug, expose_value=False,
                   help="Show tracebacks for errors.")
     @functools.wraps(command)
     def wrapper(*args, catalog, templates, verbose, quiet, **kwargs):
-        level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+        level = logging.ERROR if quiet else (logging.INFO if not verbose else logging.DEBUG)
         if click.get_current_context().meta.get(DEBUG_KEY):
             level = logging.DEBUG
-        logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(_Formatter())
+        logging.basicConfig(level=level, handlers=[handler], force=True)
         from fitcontent.settings import load_settings
 
         settings = load_settings({"catalog": catalog, "templates": templates})
@@ -151,30 +161,53 @@ def schema(kind: str, settings) -> None:
     click.echo(json.dumps({name: model.model_json_schema() for name, model in models.items()}, indent=2))
 
 
+def request_options(command):
+    """What to make: the selection and clip options that plan and build share."""
+    options = [
+        click.argument("exercises", nargs=-1, required=True),
+        click.option("--angles", help="all, or angle ids: front,side (default: the catalog's default angles)."),
+        click.option("--variations", help="all, or variation ids (default: each movement's first)."),
+        click.option("--errors", default="all", show_default=True, help="all, none, or error ids."),
+        click.option("--error-angles", type=click.Choice(["best", "requested"]), default="best", show_default=True,
+                     help="Shoot errors only from the requested angles that show them, or from every one."),
+        click.option("--environment", help="Environment id from the catalog settings."),
+        click.option("--lighting", help="Lighting id from the catalog settings."),
+        click.option("--style", help="Style id from the catalog settings."),
+        click.option("--subject", help="Subject id from the catalog settings."),
+        click.option("--size", help="WIDTHxHEIGHT, multiples of 16 (default from the catalog settings)."),
+        click.option("--fps", type=int),
+        click.option("--frames", type=int, help="Frames per clip."),
+        click.option("--seconds", type=float, help="Clip length; frames = seconds x fps + 1."),
+        click.option("--seed", type=int, help="One seed for every shot (default: derived from each shot)."),
+    ]
+
+    @functools.wraps(command)
+    def wrapper(*args, exercises, size, **kwargs):
+        from fitcontent import api
+
+        fields = {name: kwargs.pop(name) for name in REQUEST_FLAGS}
+        width, height = _parse_size(size)
+        request = api.make_request(exercises=list(exercises), width=width, height=height, **fields)
+        return command(*args, request=request, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+REQUEST_FLAGS = ("angles", "variations", "errors", "error_angles", "environment", "lighting", "style", "subject",
+                 "fps", "frames", "seconds", "seed")
+
+
 @cli.command()
-@click.argument("exercises", nargs=-1, required=True)
-@click.option("--angles", help="all, or angle ids: front,side (default: the catalog's default angles).")
-@click.option("--variations", help="all, or variation ids (default: each movement's first).")
-@click.option("--errors", default="all", show_default=True, help="all, none, or error ids.")
-@click.option("--error-angles", type=click.Choice(["best", "requested"]), default="best", show_default=True,
-              help="Shoot errors only from the requested angles that show them, or from every requested angle.")
-@click.option("--environment", help="Environment id from the catalog settings.")
-@click.option("--lighting", help="Lighting id from the catalog settings.")
-@click.option("--style", help="Style id from the catalog settings.")
-@click.option("--subject", help="Subject id from the catalog settings.")
-@click.option("--size", help="WIDTHxHEIGHT, multiples of 16 (default from the catalog settings).")
-@click.option("--fps", type=int)
-@click.option("--frames", type=int, help="Frames per clip.")
-@click.option("--seconds", type=float, help="Clip length; frames = seconds x fps + 1.")
-@click.option("--seed", type=int, help="One seed for every shot (default: derived from each shot).")
+@request_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @common_options
-def plan(exercises: tuple[str, ...], size: str | None, fmt: str, settings, **request) -> None:
+def plan(request, fmt: str, settings) -> None:
     """List the shots for EXERCISES (ids, or all) with prompts, sizes and seeds."""
     from fitcontent import api
 
-    width, height = _parse_size(size)
-    result = api.plan(api.make_request(exercises=list(exercises), width=width, height=height, **request), settings)
+    result = api.plan(request, settings)
     if fmt == "json":
         click.echo(result.model_dump_json(indent=2))
         return
@@ -183,6 +216,39 @@ def plan(exercises: tuple[str, ...], size: str | None, fmt: str, settings, **req
     _table(["exercise", "variation", "angle", "form", "size", "frames", "fps", "seed", "tokens≤"], rows)
     errors = sum(s.form != "correct" for s in result.shots)
     click.echo(f"{len(result.shots)} shots: {len(result.shots) - errors} correct, {errors} with errors")
+
+
+@cli.command()
+@request_options
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Output directory (clips, pose tracks, manifest.json).")
+@click.option("--backend", default="preview", show_default=True, help="preview (pose-rendered, no model).")
+@click.option("--draft", is_flag=True, help="Half size, for a fast look.")
+@click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
+@click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
+@common_options
+def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache: bool, settings) -> None:
+    """Make the clips for EXERCISES into --out, reusing every clip already made for the same spec."""
+    from fitcontent import api
+
+    if backend == "preview":
+        log.info("No video model configured: using the preview backend (pose-rendered mannequin)")
+    if dry_run:
+        shots = api.dry_run(request, settings, backend, draft)
+        _table(["shot", "size", "frames", "status"],
+               [(s.id, f"{s.width}x{s.height}", str(s.frames), "cached" if cached else "to build")
+                for s, cached in shots])
+        cached = sum(c for _, c in shots)
+        click.echo(f"{len(shots)} clips: {cached} cached, {len(shots) - cached} to build")
+        return
+    from fitcontent.progress import progress_for
+
+    report = api.build(request, settings, out, backend, draft, not no_cache, progress_for(sys.stderr))
+    for shot_id, reason in report.failed:
+        click.echo(f"failed: {shot_id}: {reason}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        click.get_current_context().exit(1)
 
 
 @cli.command()

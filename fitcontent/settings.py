@@ -27,10 +27,18 @@ class Settings(BaseModel):
     """Project templates, searched before the packaged ones (same name overrides)."""
     prompt_family: str = "cogvideox"
     """Which ``templates/prompts/<family>/`` set renders the prompts."""
+    cache: Path | None = None
+    """The clip store; None uses $XDG_CACHE_HOME/fitcontent (~/.cache/fitcontent)."""
 
     @property
     def catalog_dir(self) -> Path:
         return self.catalog or packaged("catalog")
+
+    @property
+    def cache_dir(self) -> Path:
+        if self.cache:
+            return self.cache
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fitcontent"
 
 
 def load_settings(
@@ -63,7 +71,7 @@ def _read_config(path: Path) -> dict[str, Any]:
 
     _, settings = validate_file(path, Settings)
     given = settings.model_dump(exclude_unset=True)
-    for name in ("catalog", "templates"):
+    for name in ("catalog", "templates", "cache"):
         if given.get(name) is not None:
             given[name] = (path.parent / given[name]).resolve()
     return given

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -31,6 +33,18 @@ class Shot:
     @property
     def id(self) -> str:
         return f"{self.movement.id}.{self.variation.id}.{self.angle.id}.{self.form}"
+
+    @property
+    def motion_digest(self) -> str:
+        """A hash of the catalog data the shot's motion depends on, so editing a pose invalidates the cache."""
+        movement_fields = {"rig", "pose", "keyframes", "reps", "equipment"}
+        data = {
+            "movement": self.movement.model_dump(mode="json", include=movement_fields),
+            "variation": self.variation.model_dump(mode="json", include={"pose", "load_at", "equipment"}),
+            "error": self.error.model_dump(mode="json", include={"pose_modifier", "phases"}) if self.error else None,
+            "angle": self.angle.model_dump(mode="json", exclude={"name", "prompt"}),
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def select_shots(

@@ -1,6 +1,11 @@
-"""What every backend receives: a fully rendered shot specification."""
+"""What every backend receives (a fully rendered shot specification) and returns (a clip)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,7 +32,37 @@ class ShotSpec(BaseModel):
     lighting: str
     style: str
     subject: str
+    motion: str = Field(description="digest of the catalog pose data the motion follows")
 
     @property
     def seconds(self) -> float:
         return self.frames / self.fps
+
+
+Progress = Callable[[int, int], None]
+"""Called with (frames done, frames in total) while a clip is made."""
+
+
+@dataclass(frozen=True)
+class Clip:
+    """What a backend made: the file and the facts the manifest records about it."""
+
+    path: Path
+    width: int
+    height: int
+    frames: int
+    fps: int
+    backend: str
+    model: str | None
+
+
+class Backend(Protocol):
+    """A clip maker. ``load`` runs once per process; ``generate`` once per shot, reusing what load built."""
+
+    name: str
+    version: str
+    """Bumped whenever output for the same spec changes, so cached clips of the old version are redone."""
+
+    def load(self) -> None: ...
+
+    def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip: ...

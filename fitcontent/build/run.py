@@ -1,0 +1,128 @@
+"""Run a build: plan -> generate each missing clip into the store -> publish into dist/ -> manifest.
+
+One failing shot never stops the batch; the report counts it. Everything written is atomic, so a
+killed build leaves the store and dist/ consistent and a rerun redoes only what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from fitcontent.build.store import TEMP_PREFIX, Store, atomic_write_text, cache_key, publish
+from fitcontent.generation.base import Backend, ShotSpec
+
+log = logging.getLogger(__name__)
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class BuildReport:
+    built: list[dict[str, Any]] = field(default_factory=list)  # manifest entries of this build
+    cached: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (shot id, reason)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        clips = len(self.built)
+        text = f"Built {clips} clip{'s' if clips != 1 else ''} ({self.cached} cached)"
+        if self.failed:
+            text += f", {len(self.failed)} failed"
+        return f"{text} in {self.seconds:.1f} s"
+
+
+class ShotProgress:
+    """Receives build events; the CLI shows them as bars on a terminal, as log lines elsewhere."""
+
+    def start(self, total: int) -> None: ...
+    def shot(self, spec: ShotSpec) -> Callable[[int, int], None] | None: ...
+    def done(self, spec: ShotSpec, outcome: str) -> None: ...
+    def close(self) -> None: ...
+
+
+def clip_path(spec: ShotSpec, suffix: str = ".mp4") -> Path:
+    """Readable output path: ``squat/bodyweight-front-correct.mp4``."""
+    return Path(spec.exercise) / f"{spec.variation}-{spec.angle}-{spec.form}{suffix}"
+
+
+def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_cache: bool = True,
+          progress: ShotProgress | None = None, pose_writer: Callable[[ShotSpec, Path], None] | None = None,
+          ) -> BuildReport:
+    """Make every spec's clip (from the store when it has it) and publish it with its pose track."""
+    started = time.perf_counter()
+    progress = progress or ShotProgress()
+    report = BuildReport()
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temp_files(out)
+    loaded = False
+    progress.start(len(specs))
+    for spec in specs:
+        key = cache_key(spec.model_dump(mode="json"), backend.name, backend.version)
+        try:
+            entry = store.get(key) if use_cache else None
+            outcome = "cached"
+            if entry is None:
+                if not loaded:
+                    backend.load()
+                    loaded = True
+                frames = progress.shot(spec)
+                entry = store.put(key, lambda tmp, spec=spec, frames=frames: backend.generate(spec, tmp, frames),
+                                  "mp4", {"id": spec.id, "backend": backend.name})
+                outcome = "built"
+            else:
+                report.cached += 1
+            publish(entry.path, out / clip_path(spec))
+            if pose_writer:
+                pose_writer(spec, out / clip_path(spec, ".pose.json"))
+            report.built.append(_entry(spec, backend, key, entry.sha256))
+            progress.done(spec, outcome)
+        except Exception as exc:  # one bad shot must not stop the batch
+            log.error("%s failed: %s", spec.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            report.failed.append((spec.id, str(exc)))
+            progress.done(spec, "failed")
+    progress.close()
+    write_manifest(out, report.built)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _entry(spec: ShotSpec, backend: Backend, key: str, sha256: str) -> dict[str, Any]:
+    return {
+        "id": spec.id, "exercise": spec.exercise, "variation": spec.variation, "angle": spec.angle,
+        "form": spec.form, "kind": "clip", "path": clip_path(spec).as_posix(),
+        "pose": clip_path(spec, ".pose.json").as_posix(), "width": spec.width, "height": spec.height,
+        "frames": spec.frames, "fps": spec.fps, "duration": round(spec.frames / spec.fps, 4),
+        "backend": backend.name, "backend_version": backend.version, "model": getattr(backend, "model", None),
+        "seed": spec.seed, "prompt": spec.prompt, "negative_prompt": spec.negative_prompt,
+        "cache_key": key, "sha256": sha256,
+    }
+
+
+def write_manifest(out: Path, entries: list[dict[str, Any]]) -> None:
+    """Merge this build's entries into dist/manifest.json; entries whose files are gone are dropped."""
+    path = out / MANIFEST
+    previous: list[dict[str, Any]] = []
+    if path.is_file():
+        try:
+            previous = json.loads(path.read_text(encoding="utf-8")).get("artifacts", [])
+        except (ValueError, AttributeError):
+            log.warning("%s is not valid JSON; writing a new one", path)
+    fresh = {(e["id"], e["kind"]) for e in entries}
+    kept = [e for e in previous if (e.get("id"), e.get("kind")) not in fresh and (out / e.get("path", "")).is_file()]
+    artifacts = sorted(kept + entries, key=lambda e: e["path"])
+    document = {"generator": f"fitcontent {version('fitcontent')}", "artifacts": artifacts}
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    if not (path.is_file() and path.read_text(encoding="utf-8") == text):  # a no-op rerun writes nothing
+        atomic_write_text(path, text)
+
+
+def _remove_stale_temp_files(out: Path) -> None:
+    """Temp files a killed build left in dist/ (publishing and manifest writes are temp + rename)."""
+    for stale in out.rglob(f"{TEMP_PREFIX}*"):
+        stale.unlink(missing_ok=True)

@@ -1,0 +1,63 @@
+"""The preview backend: the catalog's pose track rendered as a shaded mannequin; no model, no GPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.generation.base import Clip, Progress, ShotSpec
+from fitcontent.pose.render import BODY18, PreviewRenderer, body18
+from fitcontent.pose.skeleton import JOINTS
+from fitcontent.pose.stills import ShotMotion, pick, shot_motion
+
+
+class PreviewBackend:
+    name = "preview"
+    version = "1"
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def load(self) -> None:
+        """Nothing to load: the pose engine is plain code."""
+
+    def motion(self, spec: ShotSpec) -> ShotMotion:
+        movement = self.catalog.movement(spec.exercise)
+        error = None if spec.form == "correct" else pick(movement.errors, spec.form, "error", movement.id)
+        return shot_motion(movement, pick(movement.variations, spec.variation, "variation", movement.id), error,
+                           self.catalog.angles[spec.angle], spec.width, spec.height, spec.frames, spec.fps)
+
+    def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip:
+        from fitcontent.media import encode_h264
+
+        motion = self.motion(spec)
+        renderer = PreviewRenderer(motion.camera, motion.track.highlight)
+
+        def frames():
+            for i in range(spec.frames):
+                yield renderer.render(motion.track.joints[i], motion.props[i])
+                if progress:
+                    progress(i + 1, spec.frames)
+
+        encode_h264(path, frames(), spec.width, spec.height, spec.fps)
+        return Clip(path, spec.width, spec.height, spec.frames, spec.fps, self.name, None)
+
+
+def pose_document(motion: ShotMotion) -> dict[str, Any]:
+    """The pose track as JSON: 3D joints (metres, y up) and 2D OpenPose BODY-18 keypoints (pixels) per frame."""
+    joints = motion.track.joints
+    keypoints = [motion.camera.project(body18(frame))[0] for frame in joints]
+    return {
+        "fps": motion.track.fps,
+        "frames": motion.track.frames,
+        "width": motion.camera.width,
+        "height": motion.camera.height,
+        "phases": [{"seconds": seconds, "phase": phase} for seconds, phase in motion.track.phase_times],
+        "joints": JOINTS,
+        "keypoints_3d": np.round(joints, 4).tolist(),
+        "body18": BODY18,
+        "keypoints_2d": np.round(np.array(keypoints), 2).tolist(),
+    }
