@@ -79,6 +79,13 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     u = rep_positions(frames, movement.reps)
     rig = movement.rig
     joints = np.stack([_place(angles, rig) for angles in angles_at(movement, variation, error, u)])
+    if rig.contact == "feet" or rig.also_floor == "feet":  # each foot stays where it stood in the first frame
+        for side in "lr":
+            _pin_limb(joints, f"hip_{side}", f"knee_{side}", f"ankle_{side}", f"toe_{side}",
+                      (f"heel_{side}", f"toe_{side}"))
+    if rig.contact == "hands":  # each hand stays on the bar or the floor
+        for side in "lr":
+            _pin_limb(joints, f"shoulder_{side}", f"elbow_{side}", f"wrist_{side}", f"hand_{side}", (f"hand_{side}",))
     anchor = np.zeros(3)
     if rig.contact == "hands":  # hanging: lift the whole clip so the feet clear the floor at the lowest point
         lift = FLOOR_CLEARANCE - joints[:, [INDEX[n] for n in _FOOT_POINTS], 1].min()
@@ -99,6 +106,36 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
 
 _FOOT_POINTS = ("heel_l", "toe_l", "heel_r", "toe_r")
 _CONTACT_POINTS = {"feet": _FOOT_POINTS, "hands": ("hand_l", "hand_r"), "back": ("thorax",)}
+
+
+def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str, carried: tuple[str, ...]) -> None:
+    """Two-bone IK, in place: move ``end`` (with the rigid ``carried`` points) so that ``contact`` stays
+    at its first-frame position, bending ``middle`` in the plane the angles put it in (a caving knee
+    still caves). Bone lengths are kept exactly; an unreachable target straightens the limb."""
+    r, m, e, c = INDEX[root], INDEX[middle], INDEX[end], INDEX[contact]
+    target_contact = joints[0, c].copy()
+    upper = np.linalg.norm(joints[0, m] - joints[0, r])
+    lower = np.linalg.norm(joints[0, e] - joints[0, m])
+    for frame in joints:
+        shift = target_contact - frame[c]
+        target = frame[e] + shift
+        reach = target - frame[r]
+        distance = float(np.clip(np.linalg.norm(reach), abs(upper - lower) + 1e-6, upper + lower - 1e-6))
+        along = reach / np.linalg.norm(reach)
+        bend = frame[m] - frame[r]
+        pole = bend - np.dot(bend, along) * along
+        pole = pole / np.linalg.norm(pole) if np.linalg.norm(pole) > 1e-9 else np.array([0.0, 0.0, 1.0])
+        a = (upper**2 - lower**2 + distance**2) / (2 * distance)
+        frame[m] = frame[r] + a * along + np.sqrt(max(upper**2 - a * a, 0.0)) * pole
+        new_end = frame[m] + _unit(frame[r] + along * distance - frame[m]) * lower
+        moved = new_end - frame[e]
+        frame[e] = new_end
+        for name in carried:
+            frame[INDEX[name]] += moved
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v)
 
 
 def _base_name(name: str) -> str:
