@@ -16,7 +16,7 @@ from fitcontent.pose.stills import ShotMotion, pick, shot_motion
 
 class PreviewBackend:
     name = "preview"
-    version = "1"
+    version = "2"
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
