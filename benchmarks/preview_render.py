@@ -39,8 +39,9 @@ def main(repeats: int) -> None:
             encode_times.append(time.perf_counter() - start)
         render, encode = statistics.median(render_times), statistics.median(encode_times)
         print(f"shot {spec.id}: {spec.width}x{spec.height}, {spec.frames} frames, median of {repeats}")
-        print(f"render {render:.3f} s ({render / spec.frames * 1000:.1f} ms/frame), "
-              f"encode {encode:.3f} s ({encode / spec.frames * 1000:.1f} ms/frame), render/encode {render / encode:.2f}")
+        per_frame = 1000 / spec.frames
+        print(f"render {render:.3f} s ({render * per_frame:.1f} ms/frame), encode {encode:.3f} s "
+              f"({encode * per_frame:.1f} ms/frame), render/encode {render / encode:.2f}")
         env = {**os.environ, "FITCONTENT_CACHE": str(Path(tmp) / "cache")}
         command = [str(Path(sys.executable).with_name("fitcontent")), "build", "squat", "--angles", "all",
                    "--out", str(Path(tmp) / "dist"), "-q"]
