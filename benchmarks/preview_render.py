@@ -32,7 +32,8 @@ def main(repeats: int) -> None:
             start = time.perf_counter()
             motion = backend.motion(spec)
             renderer = PreviewRenderer(motion.camera, motion.track.highlight)
-            frames = [renderer.render(motion.track.joints[i], motion.props[i]) for i in range(spec.frames)]
+            frames = [renderer.render(motion.track.joints[i], motion.props[i], float(motion.track.error_shown[i]))
+                      for i in range(spec.frames)]
             render_times.append(time.perf_counter() - start)
             start = time.perf_counter()
             encode_h264(Path(tmp) / "clip.mp4", frames, spec.width, spec.height, spec.fps)

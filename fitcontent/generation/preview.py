@@ -16,7 +16,7 @@ from fitcontent.pose.stills import ShotMotion, pick, shot_motion
 
 class PreviewBackend:
     name = "preview"
-    version = "2"
+    version = "3"
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
@@ -38,7 +38,7 @@ class PreviewBackend:
 
         def frames():
             for i in range(spec.frames):
-                yield renderer.render(motion.track.joints[i], motion.props[i])
+                yield renderer.render(motion.track.joints[i], motion.props[i], float(motion.track.error_shown[i]))
                 if progress:
                     progress(i + 1, spec.frames)
 

@@ -31,6 +31,7 @@ class PoseTrack:
     rep_phase: np.ndarray  # frames: position within the repetition, 0..1
     phase_times: list[tuple[float, str]]  # (seconds, phase id) of every keyframe passed
     highlight: frozenset[str]  # angle names the error changes (renderers colour those limbs)
+    error_shown: np.ndarray  # frames: how much of the error shows, 0..1 (how red those limbs are)
     bench: str  # "none", "under-torso" or "behind-shoulders"
     anchor: np.ndarray  # world position the contact holds (bar grip, bench edge, mid-feet)
 
@@ -49,8 +50,10 @@ def keyframe_angles(movement: Movement, variation: Variation) -> list[dict[str, 
     return resolved
 
 
-def angles_at(movement: Movement, variation: Variation, error: FormError | None, u: np.ndarray) -> list[dict]:
-    """Joint angles at rep positions ``u`` (0..1), the error's modifier eased in at its phases."""
+def angles_at(movement: Movement, variation: Variation, error: FormError | None,
+              u: np.ndarray) -> tuple[list[dict], np.ndarray]:
+    """Joint angles at rep positions ``u`` (0..1), the error's modifier eased in at its phases, and
+    how much of the error shows at each position (0..1)."""
     times = np.array([k.t for k in movement.keyframes])
     poses = keyframe_angles(movement, variation)
     names = list(poses[0])
@@ -63,8 +66,9 @@ def angles_at(movement: Movement, variation: Variation, error: FormError | None,
     index = np.clip(np.searchsorted(times, u, side="right") - 1, 0, len(times) - 2)
     s = ease(np.clip((u - times[index]) / (times[index + 1] - times[index]), 0, 1))[:, None]
     values = table[index] * (1 - s) + table[index + 1] * s
-    values += (weights[index] * (1 - s[:, 0]) + weights[index + 1] * s[:, 0])[:, None] * delta
-    return [dict(zip(names, row, strict=True)) for row in values]
+    shown = weights[index] * (1 - s[:, 0]) + weights[index + 1] * s[:, 0]
+    values += shown[:, None] * delta
+    return [dict(zip(names, row, strict=True)) for row in values], shown
 
 
 def rep_positions(frames: int, reps: int) -> np.ndarray:
@@ -78,7 +82,8 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     """The whole clip's motion, with contacts held: the pelvis position is solved every frame."""
     u = rep_positions(frames, movement.reps)
     rig = movement.rig
-    joints = np.stack([_place(angles, rig) for angles in angles_at(movement, variation, error, u)])
+    angles, error_shown = angles_at(movement, variation, error, u)
+    joints = np.stack([_place(frame, rig) for frame in angles])
     if rig.contact == "feet" or rig.also_floor == "feet":  # each foot stays where it stood in the first frame
         for side in "lr":
             _pin_limb(joints, f"hip_{side}", f"knee_{side}", f"ankle_{side}", f"toe_{side}",
@@ -101,6 +106,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     ]
     return PoseTrack(joints=joints, fps=fps, rep_phase=u, phase_times=phase_times,
                      highlight=frozenset(_base_name(n) for n in (error.pose_modifier if error else {})),
+                     error_shown=error_shown,
                      bench=rig.bench, anchor=anchor)
 
 

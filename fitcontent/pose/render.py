@@ -90,16 +90,18 @@ class PreviewRenderer:
         self.highlight = set().union(*(ANGLE_LIMBS.get(name, set()) for name in highlight))
         self.background = self._background()
 
-    def render(self, joints: np.ndarray, props: list[Prop]) -> np.ndarray:
+    def render(self, joints: np.ndarray, props: list[Prop], error_shown: float = 1.0) -> np.ndarray:
+        """One frame; limbs the error moves are as red as the error is present (0..1) in this frame."""
         image = self.background.copy()
         draw = ImageDraw.Draw(image)
-        for _, paint in sorted(self._items(joints, props), key=lambda item: -item[0]):
+        highlight = _mix(BODY, HIGHLIGHT, error_shown)
+        for _, paint in sorted(self._items(joints, props, highlight), key=lambda item: -item[0]):
             paint(draw)
         if self.s > 1:
             image = image.reduce(self.s)  # box filter: the antialiasing of supersampling, at a fraction of resize()
         return np.asarray(image)
 
-    def _items(self, joints: np.ndarray, props: list[Prop]):
+    def _items(self, joints: np.ndarray, props: list[Prop], highlight: tuple[int, int, int]):
         """(depth, painter) for every limb, the head and every prop, to draw far to near."""
         from fitcontent.pose.skeleton import BONES
 
@@ -109,12 +111,12 @@ class PreviewRenderer:
         for a, b in BONES:
             key = (_generic(a), _generic(b))
             radius = LIMB_RADIUS.get(key, 0.04)
-            color = HIGHLIGHT if key in self.highlight else BODY
+            color = highlight if key in self.highlight else BODY
             ia, ib = INDEX[a], INDEX[b]
             items.append(((depth[ia] + depth[ib]) / 2, self._capsule(xy[ia], xy[ib], depth[ia], depth[ib],
                                                                       radius, color)))
         head = INDEX["head"]
-        head_color = HIGHLIGHT if ("neck", "head") in self.highlight else BODY
+        head_color = highlight if ("neck", "head") in self.highlight else BODY
         items.append((depth[head], self._capsule(xy[head], xy[head], depth[head], depth[head],
                                                  SEGMENTS["head_radius"] * HEIGHT, head_color)))
         for prop in props:
@@ -209,6 +211,11 @@ def _shade(color, depth: float, camera: Camera) -> tuple[int, int, int]:
     distance = float(np.linalg.norm(camera.position))
     factor = float(np.clip(1.15 - 0.35 * (depth / max(distance, 1.0)), 0.7, 1.15))
     return tuple(int(min(255, c * factor)) for c in color)
+
+
+def _mix(a, b, weight: float) -> tuple[int, int, int]:
+    weight = float(np.clip(weight, 0.0, 1.0))
+    return tuple(round(x + (y - x) * weight) for x, y in zip(a, b, strict=True))
 
 
 def _darker(color, factor: float) -> tuple[int, int, int]:

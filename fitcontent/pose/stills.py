@@ -40,7 +40,8 @@ class ShotMotion:
     def render(self, frame: int, kind: str = "preview") -> np.ndarray:
         if kind == "control":
             return render_control(self.camera, self.track.joints[frame])
-        return PreviewRenderer(self.camera, self.track.highlight).render(self.track.joints[frame], self.props[frame])
+        return PreviewRenderer(self.camera, self.track.highlight).render(
+            self.track.joints[frame], self.props[frame], float(self.track.error_shown[frame]))
 
 
 def shot_motion(movement: Movement, variation: Variation, error: FormError | None, angle: Angle,

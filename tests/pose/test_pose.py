@@ -148,3 +148,17 @@ def test_sided_angles_override_both_sided_ones() -> None:
     joints = forward_kinematics(expand_sides({}), flat_feet=True)
     height = _p(joints, "head")[1] + 0.065 * 1.75 - _p(joints, "heel_l")[1]
     assert abs(height - 1.75) < 0.02
+
+
+def test_error_limbs_turn_red_only_where_the_error_shows() -> None:
+    error = next(e for e in SQUAT.errors if e.id == "knee-valgus")
+    motion = shot_motion(SQUAT, SQUAT.variations[0], error, CATALOG.angles["front"], 320, 240, 49, 8)
+
+    def red_pixels(shot, at):
+        frame = shot.render(shot.frame_at(at)).astype(int)
+        return int(((frame[:, :, 0] > 170) & (frame[:, :, 1] < 110) & (frame[:, :, 2] < 110)).sum())
+
+    assert red_pixels(motion, "top") == 0  # standing tall: no valgus yet
+    assert red_pixels(motion, "bottom") > 200  # the thighs and shanks at the bottom
+    correct = shot_motion(SQUAT, SQUAT.variations[0], None, CATALOG.angles["front"], 320, 240, 49, 8)
+    assert red_pixels(correct, "bottom") == 0
