@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fitcontent.catalog.yamlfile import Loc, YamlFile
 from fitcontent.errors import Problem, did_you_mean
+from fitcontent.pose.joints import POSE_KEYS
 
 if TYPE_CHECKING:
     from fitcontent.catalog.loader import Catalog
@@ -68,6 +69,13 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
         for i, phase in enumerate(error.phases):
             _ref(found, source, ("errors", e, "phases", i), phase, phases, "phase")
     _check_keyframes(found, source, movement, phases)
+    poses = [(("pose",), movement.pose)]
+    poses += [(("keyframes", i, "pose"), k.pose) for i, k in enumerate(movement.keyframes)]
+    poses += [(("variations", i, "pose"), v.pose) for i, v in enumerate(movement.variations)]
+    poses += [(("errors", i, "pose_modifier"), e.pose_modifier) for i, e in enumerate(movement.errors)]
+    for loc, pose in poses:
+        for name in pose:
+            _ref(found, source, (*loc, name), name, POSE_KEYS, "joint angle")
 
 
 def _check_keyframes(found: list[Problem], source: YamlFile, movement: Movement, phases: list[str]) -> None:

@@ -28,7 +28,6 @@ class PoseTrack:
 
     joints: np.ndarray  # frames x len(JOINTS) x 3, metres, y up
     fps: int
-    rep_phase: np.ndarray  # frames: position within the repetition, 0..1
     phase_times: list[tuple[float, str]]  # (seconds, phase id) of every keyframe passed
     highlight: frozenset[str]  # angle names the error changes (renderers colour those limbs)
     error_shown: np.ndarray  # frames: how much of the error shows, 0..1 (how red those limbs are)
@@ -104,7 +103,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
         for rep in range(movement.reps) for k in movement.keyframes
         if rep == 0 or k.t > 0
     ]
-    return PoseTrack(joints=joints, fps=fps, rep_phase=u, phase_times=phase_times,
+    return PoseTrack(joints=joints, fps=fps, phase_times=phase_times,
                      highlight=frozenset(_base_name(n) for n in (error.pose_modifier if error else {})),
                      error_shown=error_shown,
                      bench=rig.bench, anchor=anchor)

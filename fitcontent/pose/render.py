@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 
 from fitcontent.pose.camera import Camera
 from fitcontent.pose.props import Prop
-from fitcontent.pose.skeleton import HEIGHT, INDEX, SEGMENTS
+from fitcontent.pose.skeleton import BONES, HEIGHT, INDEX, SEGMENTS
 
 # OpenPose BODY-18 (COCO order), as pose-control models were trained on it (controlnet_aux draw_bodypose)
 BODY18 = ["nose", "neck", "shoulder_r", "elbow_r", "wrist_r", "shoulder_l", "elbow_l", "wrist_l", "hip_r",
@@ -103,8 +103,6 @@ class PreviewRenderer:
 
     def _items(self, joints: np.ndarray, props: list[Prop], highlight: tuple[int, int, int]):
         """(depth, painter) for every limb, the head and every prop, to draw far to near."""
-        from fitcontent.pose.skeleton import BONES
-
         xy, depth = self.camera.project(joints)
         xy = xy * self.s
         items = []

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from fitcontent.pose.joints import BILATERAL, JOINT_ANGLES
+
 HEIGHT = 1.75
 """Body height in metres; every segment is a fixed fraction of it."""
 
@@ -32,16 +34,6 @@ SEGMENTS = {  # fractions of body height (Winter, Biomechanics and Motor Control
     "forearm": 0.146,
     "hand": 0.06,
 }
-
-BILATERAL = {
-    "hip_flexion", "hip_abduction", "hip_rotation", "knee_flexion", "ankle_dorsiflexion", "heel_raise", "toe_out",
-    "shoulder_flexion", "shoulder_abduction", "elbow_flexion",
-}
-AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion"}
-JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side in "lr"})
-"""Every angle the skeleton reads, one side each; see :func:`expand_sides`."""
-POSE_KEYS = sorted(AXIAL | BILATERAL | set(JOINT_ANGLES))
-"""Every key a catalog pose may use."""
 
 JOINTS = [
     "pelvis", "lumbar", "thorax", "neck", "head",

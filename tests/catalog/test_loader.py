@@ -111,6 +111,11 @@ CASES = [
     # --- references and consistency, across files ---
     Case("undefined-error-angle", (squat(48, "errors[1].angles[0]", f"'overhead' is not a defined angle {ANGLES}"),)),
     Case(
+        "misspelt-joint-angle",
+        (squat(21, "keyframes[1].pose.knee_flexon", "'knee_flexon' is not a defined joint angle; "
+               "did you mean 'knee_flexion'"),),
+    ),
+    Case(
         "undefined-cue-phase",
         (
             squat(
@@ -161,7 +166,7 @@ def test_minimal_fixture_is_valid() -> None:
     assert (len(squat_.phases), len(squat_.keyframes), len(squat_.cues)) == (2, 3, 3)
     assert (len(squat_.variations), len(squat_.errors)) == (2, 3)
     assert squat_.default_variation.id == "bodyweight"
-    assert squat_.keyframes[1].pose == {"knee": 95, "hip": 90}
+    assert squat_.keyframes[1].pose == {"knee_flexion": 95, "hip_flexion": 90}
     assert str(squat_.tempo) == "2-1-1-0"
     assert catalog.settings.defaults.angles == ["front", "side"]
     assert [m.id for m in catalog.vocabulary.muscles] == ["quadriceps", "glutes", "hamstrings", "core"]
@@ -440,7 +445,7 @@ def test_phase_without_keyframe(tmp_path: Path) -> None:
 
 def test_invalid_joint_id_names_the_key(tmp_path: Path) -> None:
     root = make_catalog(tmp_path)
-    edit(root, "squat.yaml", "pose: {knee: 95, hip: 90}", "pose: {knee: 95, Left_Hip: 90}")
+    edit(root, "squat.yaml", "pose: {knee_flexion: 95, hip_flexion: 90}", "pose: {knee_flexion: 95, Left_Hip: 90}")
     problems = load_problems(root)
     assert [(p.line, p.field) for p in problems] == [(21, "keyframes[1].pose.Left_Hip")]
     assert problems[0].message.startswith("key 'Left_Hip': String should match pattern")

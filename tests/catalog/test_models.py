@@ -262,9 +262,9 @@ def test_extra_key_is_rejected(name: str, loc: tuple) -> None:
     ]
 
 
-def test_joint_angle_maps_take_any_joint_id() -> None:
+def test_joint_angle_maps_take_any_snake_case_name_the_catalog_checks_judge_the_rest() -> None:
     data = _with_extra(fixture_data("squat"), ("keyframes", 1, "pose"), "ankle")
-    assert Movement.model_validate(data).keyframes[1].pose == {"knee": 95, "hip": 90, "ankle": 1}
+    assert Movement.model_validate(data).keyframes[1].pose == {"knee_flexion": 95, "hip_flexion": 90, "ankle": 1}
 
 
 def _strict_models() -> set[type[Strict]]:

@@ -1,0 +1,13 @@
+"""The joint-angle names a catalog pose may use (no numpy here: the catalog checks import this)."""
+
+from __future__ import annotations
+
+BILATERAL = {
+    "hip_flexion", "hip_abduction", "hip_rotation", "knee_flexion", "ankle_dorsiflexion", "heel_raise", "toe_out",
+    "shoulder_flexion", "shoulder_abduction", "elbow_flexion",
+}
+AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion"}
+JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side in "lr"})
+"""Every angle the skeleton reads, one side each."""
+POSE_KEYS = sorted(AXIAL | BILATERAL | set(JOINT_ANGLES))
+"""Every key a catalog pose may use; a bilateral name without ``_l``/``_r`` sets both sides."""
