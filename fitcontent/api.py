@@ -49,7 +49,9 @@ class Request(BaseModel):
     @classmethod
     def _split_commas(cls, value):
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            value = [value]
+        if isinstance(value, list | tuple):  # "squat,lunge" and ["squat", "lunge"] mean the same
+            return [part.strip() for item in value for part in str(item).split(",") if part.strip()]
         return value
 
 

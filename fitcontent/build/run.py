@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from fitcontent.build.store import TEMP_PREFIX, Store, atomic_write_text, cache_key, publish
+from fitcontent.errors import FitcontentError
 from fitcontent.generation.base import Backend, ShotSpec
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
+_KEYS = ("id", "kind", "path")
 
 
 @dataclass
@@ -58,6 +60,8 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
     started = time.perf_counter()
     progress = progress or ShotProgress()
     report = BuildReport()
+    if out.exists() and not out.is_dir():
+        raise FitcontentError(f"--out {out}: is a file, not a directory; choose a directory for the clips")
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_temp_files(out)
     loaded = False
@@ -107,19 +111,30 @@ def _entry(spec: ShotSpec, backend: Backend, key: str, sha256: str) -> dict[str,
 def write_manifest(out: Path, entries: list[dict[str, Any]]) -> None:
     """Merge this build's entries into dist/manifest.json; entries whose files are gone are dropped."""
     path = out / MANIFEST
-    previous: list[dict[str, Any]] = []
-    if path.is_file():
-        try:
-            previous = json.loads(path.read_text(encoding="utf-8")).get("artifacts", [])
-        except (ValueError, AttributeError):
-            log.warning("%s is not valid JSON; writing a new one", path)
     fresh = {(e["id"], e["kind"]) for e in entries}
-    kept = [e for e in previous if (e.get("id"), e.get("kind")) not in fresh and (out / e.get("path", "")).is_file()]
+    kept = [e for e in _previous_entries(path) if (e["id"], e["kind"]) not in fresh and (out / e["path"]).is_file()]
     artifacts = sorted(kept + entries, key=lambda e: e["path"])
     document = {"generator": f"fitcontent {version('fitcontent')}", "artifacts": artifacts}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if not (path.is_file() and path.read_text(encoding="utf-8") == text):  # a no-op rerun writes nothing
         atomic_write_text(path, text)
+
+
+def _previous_entries(path: Path) -> list[dict[str, Any]]:
+    """The entries of an existing manifest that are well formed; anything else is warned about and dropped."""
+    if not path.is_file():
+        return []
+    try:
+        artifacts = json.loads(path.read_text(encoding="utf-8")).get("artifacts")
+    except (ValueError, AttributeError):
+        artifacts = None
+    if not isinstance(artifacts, list):
+        log.warning("%s has no list of artifacts; writing a new one", path)
+        return []
+    good = [e for e in artifacts if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _KEYS)]
+    if len(good) < len(artifacts):
+        log.warning("%s: dropped %d malformed entries", path, len(artifacts) - len(good))
+    return good
 
 
 def _remove_stale_temp_files(out: Path) -> None:
