@@ -73,6 +73,10 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
     poses += [(("keyframes", i, "pose"), k.pose) for i, k in enumerate(movement.keyframes)]
     poses += [(("variations", i, "pose"), v.pose) for i, v in enumerate(movement.variations)]
     poses += [(("errors", i, "pose_modifier"), e.pose_modifier) for i, e in enumerate(movement.errors)]
+    for i, error in enumerate(movement.errors):
+        for phase, pose in error.phase_pose.items():
+            _ref(found, source, ("errors", i, "phase_pose", phase), phase, phases, "phase")
+            poses.append((("errors", i, "phase_pose", phase), pose))
     for loc, pose in poses:
         for name in pose:
             _ref(found, source, (*loc, name), name, POSE_KEYS, "joint angle")

@@ -207,6 +207,9 @@ class FormError(Named):
     phases: list[Id] = Field(min_length=1, description="phases where the error shows")
     pose_modifier: JointAngles = Field(
         default_factory=dict, description="joint angle deltas, in full at the error's phases, eased in and out")
+    phase_pose: dict[Id, JointAngles] = Field(
+        default_factory=dict, description="deltas for one phase that differ from pose_modifier (e.g. half range: "
+                                          "lower at the top, higher at the hang)")
 
 
 class Movement(Named):

@@ -38,10 +38,11 @@ class Shot:
     def motion_digest(self) -> str:
         """A hash of the catalog data the shot's motion depends on, so editing a pose invalidates the cache."""
         movement_fields = {"rig", "pose", "keyframes", "reps", "equipment"}
+        error_fields = {"pose_modifier", "phase_pose", "phases"}
         data = {
             "movement": self.movement.model_dump(mode="json", include=movement_fields),
             "variation": self.variation.model_dump(mode="json", include={"pose", "load_at", "equipment"}),
-            "error": self.error.model_dump(mode="json", include={"pose_modifier", "phases"}) if self.error else None,
+            "error": self.error.model_dump(mode="json", include=error_fields) if self.error else None,
             "angle": self.angle.model_dump(mode="json", exclude={"name", "prompt"}),
         }
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -57,17 +57,27 @@ def angles_at(movement: Movement, variation: Variation, error: FormError | None,
     poses = keyframe_angles(movement, variation)
     names = list(poses[0])
     table = np.array([[pose[name] for name in names] for pose in poses])
-    weights = np.array([1.0 if error and k.phase in error.phases else 0.0 for k in movement.keyframes])
-    delta = np.zeros(len(names))
-    if error:
-        modifier = expand_sides(error.pose_modifier)
-        delta = np.array([modifier[name] for name in names])
+    deltas = np.array([_error_delta(error, k.phase, names) for k in movement.keyframes])
+    weights = np.abs(deltas).max(axis=1) > 0
     index = np.clip(np.searchsorted(times, u, side="right") - 1, 0, len(times) - 2)
     s = ease(np.clip((u - times[index]) / (times[index + 1] - times[index]), 0, 1))[:, None]
-    values = table[index] * (1 - s) + table[index + 1] * s
+    values = (table[index] + deltas[index]) * (1 - s) + (table[index + 1] + deltas[index + 1]) * s
     shown = weights[index] * (1 - s[:, 0]) + weights[index + 1] * s[:, 0]
-    values += shown[:, None] * delta
     return [dict(zip(names, row, strict=True)) for row in values], shown
+
+
+def _error_delta(error: FormError | None, phase: str, names: list[str]) -> list[float]:
+    """The error's joint deltas at a keyframe of ``phase``: its per-phase deltas if it has them for
+    this phase, else ``pose_modifier`` at the phases it lists, else nothing."""
+    if error is None:
+        return [0.0] * len(names)
+    if phase in error.phase_pose:
+        modifier = expand_sides(error.phase_pose[phase])
+    elif phase in error.phases:
+        modifier = expand_sides(error.pose_modifier)
+    else:
+        return [0.0] * len(names)
+    return [modifier[name] for name in names]
 
 
 def rep_positions(frames: int, reps: int) -> np.ndarray:
@@ -91,7 +101,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
         for side in "lr":
             _pin_limb(joints, f"shoulder_{side}", f"elbow_{side}", f"wrist_{side}", f"hand_{side}", (f"hand_{side}",))
     anchor = np.zeros(3)
-    if rig.contact == "hands":  # hanging: lift the whole clip so the feet clear the floor at the lowest point
+    if rig.contact == "hands" and rig.also_floor == "none":  # hanging: the feet clear the floor at the lowest point
         lift = FLOOR_CLEARANCE - joints[:, [INDEX[n] for n in _FOOT_POINTS], 1].min()
         joints[:, :, 1] += lift
         anchor = np.array([0.0, lift, 0.0])
@@ -127,9 +137,7 @@ def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str
         reach = target - frame[r]
         distance = float(np.clip(np.linalg.norm(reach), abs(upper - lower) + 1e-6, upper + lower - 1e-6))
         along = reach / np.linalg.norm(reach)
-        bend = frame[m] - frame[r]
-        pole = bend - np.dot(bend, along) * along
-        pole = pole / np.linalg.norm(pole) if np.linalg.norm(pole) > 1e-9 else np.array([0.0, 0.0, 1.0])
+        pole = _perpendicular(frame[m] - frame[r], along)
         a = (upper**2 - lower**2 + distance**2) / (2 * distance)
         frame[m] = frame[r] + a * along + np.sqrt(max(upper**2 - a * a, 0.0)) * pole
         new_end = frame[m] + _unit(frame[r] + along * distance - frame[m]) * lower
@@ -137,6 +145,16 @@ def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str
         frame[e] = new_end
         for name in carried:
             frame[INDEX[name]] += moved
+
+
+def _perpendicular(bend: np.ndarray, along: np.ndarray) -> np.ndarray:
+    """The unit direction the middle joint bends towards: the limb's own bend, else (a straight limb)
+    forward or sideways, always perpendicular to the limb so that bone lengths hold exactly."""
+    for candidate in (bend, np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0])):
+        pole = candidate - np.dot(candidate, along) * along
+        if np.linalg.norm(pole) > 1e-6:
+            return pole / np.linalg.norm(pole)
+    raise AssertionError("unreachable: two axes cannot both be parallel to one limb")
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

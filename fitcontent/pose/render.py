@@ -72,6 +72,7 @@ ANGLE_LIMBS = {  # which limbs an error's angles move, to colour them
     "ankle_dorsiflexion": {("heel", "toe"), ("ankle", "heel"), ("ankle", "toe")},
     "heel_raise": {("heel", "toe"), ("ankle", "heel"), ("ankle", "toe")}, "toe_out": {("heel", "toe")},
     "shoulder_flexion": {("shoulder", "elbow")}, "shoulder_abduction": {("shoulder", "elbow")},
+    "shoulder_rotation": {("elbow", "wrist")},
     "elbow_flexion": {("elbow", "wrist")},
 }
 SUPERSAMPLE = 2

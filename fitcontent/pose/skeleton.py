@@ -120,7 +120,8 @@ def forward_kinematics(angles: Mapping[str, float], root: np.ndarray | None = No
         shoulder = put(f"shoulder_{side}", neck + thorax_r @ np.array([sign * L["shoulder_half_width"], -0.03, 0]))
         # flexion swings the limb in the sagittal plane, abduction then moves it out sideways: "knees out"
         # and "elbows out" stay out at any depth (abducting first would swing a deeply flexed limb inwards)
-        arm_r = thorax_r @ rot_x(-a[f"shoulder_flexion_{side}"]) @ rot_z(sign * a[f"shoulder_abduction_{side}"])
+        arm_r = (thorax_r @ rot_x(-a[f"shoulder_flexion_{side}"]) @ rot_z(sign * a[f"shoulder_abduction_{side}"])
+                 @ rot_y(sign * a[f"shoulder_rotation_{side}"]))  # + external: a bent forearm turns out and up
         elbow = put(f"elbow_{side}", shoulder + arm_r @ (DOWN * L["upper_arm"]))
         forearm_r = arm_r @ rot_x(-a[f"elbow_flexion_{side}"])
         wrist = put(f"wrist_{side}", elbow + forearm_r @ (DOWN * L["forearm"]))

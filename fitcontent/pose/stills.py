@@ -75,7 +75,8 @@ def still(catalog: Catalog, movement_id: str, variation: str | None = None, erro
 
 def contact_sheet(catalog: Catalog, movement_id: str, variation: str | None = None,
                   cell: tuple[int, int] = (320, 240)) -> Image.Image:
-    """Rows: correct form and each error; columns: every angle; all at the key phase.
+    """Rows: correct form and each error; columns: every angle; at the key phase, or for an error
+    that does not show there, at the first phase where it does.
 
     Cells framed in green are the angles the catalog says show that error best.
     """
@@ -95,7 +96,13 @@ def contact_sheet(catalog: Catalog, movement_id: str, variation: str | None = No
         for col, angle in enumerate(catalog.angle_list):
             motion = shot_motion(movement, chosen, error, angle, width, height, 49, 8)
             x = label_w + col * width
-            sheet.paste(Image.fromarray(motion.render(motion.frame_at(movement.key_phase))), (x, y))
+            sheet.paste(Image.fromarray(motion.render(motion.frame_at(_phase_of(movement, error)))), (x, y))
             if error and angle.id in error.angles:
                 draw.rectangle((x, y, x + width - 1, y + height - 1), outline=BEST_ANGLE, width=4)
     return sheet
+
+
+def _phase_of(movement: Movement, error: FormError | None) -> str:
+    if error is None or movement.key_phase in error.phases or not error.phases:
+        return movement.key_phase
+    return error.phases[0]
