@@ -94,9 +94,11 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     angles, error_shown = angles_at(movement, variation, error, u)
     joints = np.stack([_place(frame, rig) for frame in angles])
     if rig.contact == "feet" or rig.also_floor == "feet":  # each foot stays where it stood in the first frame
+        if rig.contact == "feet":
+            _lower_until_reachable(joints)
         for side in "lr":
             _pin_limb(joints, f"hip_{side}", f"knee_{side}", f"ankle_{side}", f"toe_{side}",
-                      (f"heel_{side}", f"toe_{side}"))
+                      (f"heel_{side}", f"toe_{side}"), on_floor=True)
     if rig.contact == "hands":  # each hand stays on the bar or the floor
         for side in "lr":
             _pin_limb(joints, f"shoulder_{side}", f"elbow_{side}", f"wrist_{side}", f"hand_{side}", (f"hand_{side}",))
@@ -114,7 +116,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
         if rep == 0 or k.t > 0
     ]
     return PoseTrack(joints=joints, fps=fps, phase_times=phase_times,
-                     highlight=frozenset(_base_name(n) for n in (error.pose_modifier if error else {})),
+                     highlight=frozenset(_base_name(n) for n in _modified_angles(error)),
                      error_shown=error_shown,
                      bench=rig.bench, anchor=anchor)
 
@@ -123,12 +125,14 @@ _FOOT_POINTS = ("heel_l", "toe_l", "heel_r", "toe_r")
 _CONTACT_POINTS = {"feet": _FOOT_POINTS, "hands": ("hand_l", "hand_r"), "back": ("thorax",)}
 
 
-def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str, carried: tuple[str, ...]) -> None:
+def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str, carried: tuple[str, ...],
+              on_floor: bool = False) -> None:
     """Two-bone IK, in place: move ``end`` (with the rigid ``carried`` points) so that ``contact`` stays
-    at its first-frame position, bending ``middle`` in the plane the angles put it in (a caving knee
-    still caves). Bone lengths are kept exactly; an unreachable target straightens the limb."""
+    at its first-frame position (on the floor, for feet), bending ``middle`` in the plane the angles
+    put it in (a caving knee still caves). Bone lengths are kept exactly; an unreachable target
+    straightens the limb."""
     r, m, e, c = INDEX[root], INDEX[middle], INDEX[end], INDEX[contact]
-    target_contact = joints[0, c].copy()
+    target_contact = _floor_target(joints[0, c]) if on_floor else joints[0, c].copy()
     upper = np.linalg.norm(joints[0, m] - joints[0, r])
     lower = np.linalg.norm(joints[0, e] - joints[0, m])
     for frame in joints:
@@ -147,6 +151,27 @@ def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str
             frame[INDEX[name]] += moved
 
 
+def _lower_until_reachable(joints: np.ndarray) -> None:
+    """Sink the body, in place, in frames where a leg cannot reach its pinned foot (a split stance
+    whose pelvis height came from the other foot); pinning afterwards is then exact."""
+    legs = []
+    for side in "lr":
+        hip, knee, ankle, toe = (INDEX[f"{n}_{side}"] for n in ("hip", "knee", "ankle", "toe"))
+        reach = np.linalg.norm(joints[0, knee] - joints[0, hip]) + np.linalg.norm(joints[0, ankle] - joints[0, knee])
+        legs.append((hip, ankle, toe, _floor_target(joints[0, toe]), reach - 1e-5))
+    for frame in joints:
+        for _ in range(20):
+            excess = max(np.linalg.norm(target + frame[ankle] - frame[toe] - frame[hip]) - reach
+                         for hip, ankle, toe, target, reach in legs)
+            if excess <= 0:
+                break
+            frame[:, 1] -= excess
+
+
+def _floor_target(point: np.ndarray) -> np.ndarray:
+    return np.array([point[0], 0.0, point[2]])
+
+
 def _perpendicular(bend: np.ndarray, along: np.ndarray) -> np.ndarray:
     """The unit direction the middle joint bends towards: the limb's own bend, else (a straight limb)
     forward or sideways, always perpendicular to the limb so that bone lengths hold exactly."""
@@ -159,6 +184,12 @@ def _perpendicular(bend: np.ndarray, along: np.ndarray) -> np.ndarray:
 
 def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.linalg.norm(v)
+
+
+def _modified_angles(error: FormError | None) -> set[str]:
+    if error is None:
+        return set()
+    return set(error.pose_modifier).union(*error.phase_pose.values())
 
 
 def _base_name(name: str) -> str:

@@ -58,8 +58,8 @@ def _fixed_props(track: PoseTrack, equipment: set[str]) -> list[Prop]:
     out: list[Prop] = []
     if "pull-up-bar" in equipment:
         y = track.anchor[1]
+        # the bar alone: uprights would stand between a side camera and the athlete
         out.append(Prop("tube", np.array([[-0.7, y, 0.0], [0.7, y, 0.0]]), 0.018))
-        out += [Prop("tube", np.array([[x, y, 0.0], [x, 0.0, 0.0]]), 0.03) for x in (-0.7, 0.7)]
     if "flat-bench" in equipment and track.bench != "none":
         top = BACK_HEIGHT - 0.10
         thorax_z = track.joints[0, INDEX["thorax"], 2]
