@@ -13,6 +13,8 @@ POSTURES = {"standing": 0.0, "prone": 90.0, "supine": -90.0}
 """Base pitch of the body for each rig posture (prone lies face down, supine face up)."""
 FLOOR_CLEARANCE = 0.08
 """How far the feet hang above the floor at the lowest point of a hanging movement (metres)."""
+LIFTED_FOOT = 0.15
+"""A foot whose lowest point starts higher than this (metres) is held up, not standing: it is not pinned."""
 BACK_HEIGHT = 0.45 + 0.10
 """Height of the upper-back joint when lying on a bench: bench top plus half a torso's depth."""
 
@@ -93,10 +95,14 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     rig = movement.rig
     angles, error_shown = angles_at(movement, variation, error, u)
     joints = np.stack([_place(frame, rig) for frame in angles])
-    if rig.contact == "feet" or rig.also_floor == "feet":  # each foot stays where it stood in the first frame
+    # each standing foot stays where it stood in the first frame; a push-up's straight legs instead
+    # pivot on the toes, which the pitch solve keeps on the floor
+    if rig.contact in ("feet", "back") and (rig.contact == "feet" or rig.also_floor == "feet"):
+        standing = [side for side in "lr" if joints[0, [INDEX[f"heel_{side}"], INDEX[f"toe_{side}"]], 1].min()
+                    < LIFTED_FOOT]  # a foot held up (single-leg variations) stays free
         if rig.contact == "feet":
-            _lower_until_reachable(joints)
-        for side in "lr":
+            _lower_until_reachable(joints, standing)
+        for side in standing:
             _pin_limb(joints, f"hip_{side}", f"knee_{side}", f"ankle_{side}", f"toe_{side}",
                       (f"heel_{side}", f"toe_{side}"), on_floor=True)
     if rig.contact == "hands":  # each hand stays on the bar or the floor
@@ -151,16 +157,16 @@ def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str
             frame[INDEX[name]] += moved
 
 
-def _lower_until_reachable(joints: np.ndarray) -> None:
+def _lower_until_reachable(joints: np.ndarray, sides: list[str]) -> None:
     """Sink the body, in place, in frames where a leg cannot reach its pinned foot (a split stance
     whose pelvis height came from the other foot); pinning afterwards is then exact."""
     legs = []
-    for side in "lr":
+    for side in sides:
         hip, knee, ankle, toe = (INDEX[f"{n}_{side}"] for n in ("hip", "knee", "ankle", "toe"))
         reach = np.linalg.norm(joints[0, knee] - joints[0, hip]) + np.linalg.norm(joints[0, ankle] - joints[0, knee])
         legs.append((hip, ankle, toe, _floor_target(joints[0, toe]), reach - 1e-5))
     for frame in joints:
-        for _ in range(20):
+        for _ in range(20 if legs else 0):
             excess = max(np.linalg.norm(target + frame[ankle] - frame[toe] - frame[hip]) - reach
                          for hip, ankle, toe, target, reach in legs)
             if excess <= 0:

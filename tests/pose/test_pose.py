@@ -53,11 +53,16 @@ def test_contacts_stay_put_and_nothing_goes_through_the_floor(movement, variatio
     m = CATALOG.movements[movement]
     joints = _track(movement, error, variation).joints
     assert joints[:, :, 1].min() > -0.02, "a joint went through the floor"
-    if m.rig.contact == "feet":
-        toes = joints[:, [INDEX["toe_l"], INDEX["toe_r"]]]
+    if m.rig.contact == "feet":  # the contact that holds the body: each standing foot stays put
+        standing = [INDEX[f"toe_{side}"] for side in "lr" if joints[0, INDEX[f"toe_{side}"], 1] < 0.15]
+        assert standing, "no foot on the floor"
+        toes = joints[:, standing]
         assert np.abs(toes[:, :, 1]).max() < 0.02  # toes on the floor
         drift = np.linalg.norm(toes[:, :, [0, 2]] - toes[:1, :, [0, 2]], axis=2)
         assert drift.max() < CONTACT_TOLERANCE
+    if m.rig.also_floor == "feet":  # a second contact: the body pitches so the feet touch the floor
+        feet = joints[:, [INDEX[n] for n in ("heel_l", "toe_l", "heel_r", "toe_r")], 1]
+        assert np.abs(feet.min(axis=1)).max() < 0.05
     elif m.rig.contact == "hands":
         hands = joints[:, [INDEX["hand_l"], INDEX["hand_r"]]]
         assert np.linalg.norm(hands - hands[:1], axis=2).max() < CONTACT_TOLERANCE
@@ -166,3 +171,9 @@ def test_error_limbs_turn_red_only_where_the_error_shows() -> None:
     assert red_pixels(motion, "bottom") > 200  # the thighs and shanks at the bottom
     correct = shot_motion(SQUAT, SQUAT.variations[0], None, CATALOG.angles["front"], 320, 240, 49, 8)
     assert red_pixels(correct, "bottom") == 0
+
+
+def test_a_raised_foot_is_not_pulled_to_the_floor() -> None:
+    joints = _track("hip-thrust", variation="single-leg").joints
+    assert joints[:, INDEX["toe_r"], 1].min() > 0.15  # the lifted leg stays up all clip
+    assert np.abs(joints[:, INDEX["toe_l"], 1]).max() < 0.02  # the standing foot stays down
