@@ -4,7 +4,8 @@ from __future__ import annotations
 
 BILATERAL = {
     "hip_flexion", "hip_abduction", "hip_rotation", "knee_flexion", "ankle_dorsiflexion", "heel_raise", "toe_out",
-    "shoulder_flexion", "shoulder_abduction", "shoulder_rotation", "elbow_flexion",
+    "shoulder_elevation", "shoulder_flexion", "shoulder_abduction", "shoulder_rotation", "elbow_flexion",
+    "wrist_extension",
 }
 AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion"}
 JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side in "lr"})

@@ -72,7 +72,8 @@ ANGLE_LIMBS = {  # which limbs an error's angles move, to colour them
     "ankle_dorsiflexion": {("heel", "toe"), ("ankle", "heel"), ("ankle", "toe")},
     "heel_raise": {("heel", "toe"), ("ankle", "heel"), ("ankle", "toe")}, "toe_out": {("heel", "toe")},
     "shoulder_flexion": {("shoulder", "elbow")}, "shoulder_abduction": {("shoulder", "elbow")},
-    "shoulder_rotation": {("elbow", "wrist")},
+    "shoulder_rotation": {("elbow", "wrist")}, "shoulder_elevation": {("neck", "shoulder")},
+    "wrist_extension": {("wrist", "hand")},
     "elbow_flexion": {("elbow", "wrist")},
 }
 SUPERSAMPLE = 2

@@ -117,7 +117,9 @@ def forward_kinematics(angles: Mapping[str, float], root: np.ndarray | None = No
     for side, sign in (("l", 1), ("r", -1)):
         put(f"eye_{side}", head + head_r @ np.array([0.35 * sign, 0.25, 0.85]) * radius)
         put(f"ear_{side}", head + head_r @ np.array([sign, 0.05, 0.0]) * radius)
-        shoulder = put(f"shoulder_{side}", neck + thorax_r @ np.array([sign * L["shoulder_half_width"], -0.03, 0]))
+        clavicle = rot_z(sign * a[f"shoulder_elevation_{side}"])  # + shrugs the shoulder up towards the ear
+        shoulder = put(f"shoulder_{side}",
+                       neck + thorax_r @ clavicle @ np.array([sign * L["shoulder_half_width"], -0.03, 0]))
         # flexion swings the limb in the sagittal plane, abduction then moves it out sideways: "knees out"
         # and "elbows out" stay out at any depth (abducting first would swing a deeply flexed limb inwards)
         arm_r = (thorax_r @ rot_x(-a[f"shoulder_flexion_{side}"]) @ rot_z(sign * a[f"shoulder_abduction_{side}"])
@@ -125,7 +127,8 @@ def forward_kinematics(angles: Mapping[str, float], root: np.ndarray | None = No
         elbow = put(f"elbow_{side}", shoulder + arm_r @ (DOWN * L["upper_arm"]))
         forearm_r = arm_r @ rot_x(-a[f"elbow_flexion_{side}"])
         wrist = put(f"wrist_{side}", elbow + forearm_r @ (DOWN * L["forearm"]))
-        put(f"hand_{side}", wrist + forearm_r @ (DOWN * L["hand"]))
+        # + bends the hand back (knuckles towards the forearm's back), as a wrist under a heavy bar does
+        put(f"hand_{side}", wrist + forearm_r @ rot_x(a[f"wrist_extension_{side}"]) @ (DOWN * L["hand"]))
         hip = put(f"hip_{side}", pelvis_r @ np.array([sign * L["hip_half_width"], -0.02, 0]))
         thigh_r = (pelvis_r @ rot_x(-a[f"hip_flexion_{side}"]) @ rot_z(sign * a[f"hip_abduction_{side}"])
                    @ rot_y(sign * a[f"hip_rotation_{side}"]))
