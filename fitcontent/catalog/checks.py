@@ -64,6 +64,9 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
             found.append(source.problem(("cues", i, "en"), f"{len(cue.en)} characters; cues over "
                                         f"{CAPTION_CHARS} wrap to several caption lines", True))
     for e, error in enumerate(movement.errors):
+        if not error.pose_modifier and not error.phase_pose:
+            found.append(source.problem(("errors", e, "pose_modifier"), "no pose_modifier or phase_pose: the "
+                                        "preview and pose-controlled video would show correct form", True))
         for i, angle in enumerate(error.angles):
             _ref(found, source, ("errors", e, "angles", i), angle, catalog.angles, "angle")
         for i, phase in enumerate(error.phases):

@@ -91,10 +91,10 @@ CASES = [
             squat(23, "cuess", "unknown field 'cuess'; did you mean 'cues'", "(allowed: category, cues, equipment,"),
         ),
     ),
-    Case("unknown-nested-key", (squat(45, "errors[1].looks_like.fr", "unknown field 'fr' (allowed: en, zh)"),)),
+    Case("unknown-nested-key", (squat(46, "errors[1].looks_like.fr", "unknown field 'fr' (allowed: en, zh)"),)),
     Case("wrong-type", (squat(8, "reps", "valid integer", "(got 'two')"),)),
     Case("out-of-range", (Expect("angles.yaml", 11, "angles[1].pitch_deg", ("less than or equal to 60", "(got 90)")),)),
-    Case("missing-required", (squat(50, "errors[2].correction", "missing required field"),)),
+    Case("missing-required", (squat(52, "errors[2].correction", "missing required field"),)),
     Case(
         "english-prompt-has-chinese",
         (
@@ -109,7 +109,7 @@ CASES = [
     Case("zh-without-chinese", (squat(24, "cues[0].zh", "must contain Chinese text (got 'Brace')"),)),
     Case("id-not-kebab-case", (squat(31, "variations[1].id", "should match pattern", "(got 'goblet_squat')"),)),
     # --- references and consistency, across files ---
-    Case("undefined-error-angle", (squat(48, "errors[1].angles[0]", f"'overhead' is not a defined angle {ANGLES}"),)),
+    Case("undefined-error-angle", (squat(49, "errors[1].angles[0]", f"'overhead' is not a defined angle {ANGLES}"),)),
     Case(
         "misspelt-joint-angle",
         (squat(21, "keyframes[1].pose.knee_flexon", "'knee_flexon' is not a defined joint angle; "
@@ -249,7 +249,7 @@ def test_all_file_problems_in_all_files_are_reported_at_once(tmp_path: Path, mon
     problems = info.value.problems
     assert [(Path(p.file).name, p.line, p.field) for p in problems] == [
         ("angles.yaml", 11, "angles[1].pitch_deg"),
-        ("lunge.yaml", 45, "errors[1].looks_like.fr"),
+        ("lunge.yaml", 46, "errors[1].looks_like.fr"),
         ("settings.yaml", 24, "defaults.width"),
         ("settings.yaml", 26, "defaults.fps"),
         ("squat.yaml", 8, "reps"),
@@ -279,7 +279,7 @@ def test_all_reference_problems_are_reported_at_once(tmp_path: Path, monkeypatch
         "catalog/squat.yaml:25: cues[1].phase: 'botom' is not a defined phase; did you mean 'bottom' or 'top'?"
         " (defined: bottom, top)",
         "catalog/squat.yaml:26: cues[2].en: 67 characters; cues over 60 wrap to several caption lines",
-        f"catalog/squat.yaml:48: errors[1].angles[0]: 'overhead' is not a defined angle {ANGLES}",
+        f"catalog/squat.yaml:49: errors[1].angles[0]: 'overhead' is not a defined angle {ANGLES}",
     ]
     assert [p.warning for p in info.value.problems] == [False, False, False, False, True, False]
     # The warning is listed but not counted.
@@ -362,7 +362,7 @@ def test_control_character_is_a_catalog_error(tmp_path: Path) -> None:
     root = make_catalog(tmp_path)
     edit(root, "squat.yaml", "prompt: the lower back rounds", "prompt: the lower\x07back rounds")
     assert [(Path(p.file).name, p.line, p.field, p.message) for p in load_problems(root)] == [
-        ("squat.yaml", 47, "", "invalid YAML: control character 0x07 is not allowed"),
+        ("squat.yaml", 48, "", "invalid YAML: control character 0x07 is not allowed"),
     ]
 
 
