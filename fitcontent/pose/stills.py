@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +93,8 @@ def contact_sheet(catalog: Catalog, movement_id: str, variation: str | None = No
         draw.text((label_w + col * width + 8, 6), angle.name.en, fill=(0, 0, 0), font=font)
     for row, error in enumerate([None, *movement.errors]):
         y = label_h + row * height
-        draw.text((8, y + height // 2 - 8), error.name.en if error else "Correct", fill=(0, 0, 0), font=font)
+        label = textwrap.fill(error.name.en if error else "Correct", width=18)  # long names wrap, never cut
+        draw.multiline_text((8, y + height // 2 - 8 * (1 + label.count("\n"))), label, fill=(0, 0, 0), font=font)
         for col, angle in enumerate(catalog.angle_list):
             motion = shot_motion(movement, chosen, error, angle, width, height, 49, 8)
             x = label_w + col * width
