@@ -11,7 +11,7 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.pose.render import BODY18, PreviewRenderer, body18
 from fitcontent.pose.skeleton import JOINTS
-from fitcontent.pose.stills import ShotMotion, pick, shot_motion
+from fitcontent.pose.stills import ShotMotion, motion_for
 
 
 class PreviewBackend:
@@ -25,10 +25,8 @@ class PreviewBackend:
         """Nothing to load: the pose engine is plain code."""
 
     def motion(self, spec: ShotSpec) -> ShotMotion:
-        movement = self.catalog.movement(spec.exercise)
-        error = None if spec.form == "correct" else pick(movement.errors, spec.form, "error", movement.id)
-        return shot_motion(movement, pick(movement.variations, spec.variation, "variation", movement.id), error,
-                           self.catalog.angles[spec.angle], spec.width, spec.height, spec.frames, spec.fps)
+        return motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, spec.width,
+                          spec.height, spec.frames, spec.fps)
 
     def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip:
         from fitcontent.media import encode_h264

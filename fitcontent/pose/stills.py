@@ -63,15 +63,22 @@ def pick(items, wanted: str | None, kind: str, owner: str):
     raise RequestError(unknown_message(f"{owner} {kind}", wanted, [i.id for i in items]))
 
 
+def motion_for(catalog: Catalog, exercise: str, variation: str | None, form: str | None, angle: str | None,
+               width: int, height: int, frames: int, fps: int) -> ShotMotion:
+    """A shot's motion from ids (None: the first variation, correct form, the first angle)."""
+    movement = catalog.movement(exercise)
+    error = None if form in (None, "correct") else pick(movement.errors, form, "error", movement.id)
+    return shot_motion(movement, pick(movement.variations, variation, "variation", movement.id), error,
+                       pick(catalog.angle_list, angle, "angle", ""), width, height, frames, fps)
+
+
 def still(catalog: Catalog, movement_id: str, variation: str | None = None, error: str | None = None,
           angle: str | None = None, at: str | float | None = None, size: tuple[int, int] = (720, 480),
           kind: str = "preview") -> Image.Image:
-    """One frame of a shot: by default the first variation, correct form, front angle, key phase."""
-    movement = catalog.movement(movement_id)
-    chosen_error = None if error in (None, "correct") else pick(movement.errors, error, "error", movement.id)
-    motion = shot_motion(movement, pick(movement.variations, variation, "variation", movement.id), chosen_error,
-                         pick(catalog.angle_list, angle or catalog.angle_list[0].id, "angle", ""), *size, 49, 8)
-    return Image.fromarray(motion.render(motion.frame_at(at or movement.key_phase), kind))
+    """One frame of a shot: by default the first variation, correct form, first angle, key phase."""
+    defaults = catalog.settings.defaults
+    motion = motion_for(catalog, movement_id, variation, error, angle, *size, defaults.frames, defaults.fps)
+    return Image.fromarray(motion.render(motion.frame_at(at or catalog.movement(movement_id).key_phase), kind))
 
 
 def contact_sheet(catalog: Catalog, movement_id: str, variation: str | None = None,
