@@ -16,7 +16,7 @@ from fitcontent.pose.stills import ShotMotion, motion_for
 
 class PreviewBackend:
     name = "preview"
-    version = "3"
+    version = "4"
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog

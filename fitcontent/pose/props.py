@@ -21,6 +21,7 @@ class Prop:
 
 PLATE_RADIUS = 0.225  # a 20 kg plate is 450 mm across
 BAR_HALF_LENGTH = 1.1
+DUMBBELL_HALF_LENGTH = 0.1  # two held at the shoulders (a press) keep a gap in front of the face
 
 
 def props_for(track: PoseTrack, equipment: set[str], load_at: str) -> list[list[Prop]]:
@@ -47,8 +48,8 @@ def _held_props(joints: np.ndarray, equipment: set[str], load_at: str) -> list[P
             out += [_disc(center + across * side * 0.8, across, PLATE_RADIUS) for side in (-1, 1)]
     if "dumbbell" in equipment:
         for hand in ("hand_l", "hand_r"):
-            ends = np.stack([j[hand] - across * 0.15, j[hand] + across * 0.15])
-            out += [Prop("tube", ends, 0.015), Prop("ball", ends[:1], 0.065), Prop("ball", ends[1:], 0.065)]
+            ends = np.stack([j[hand] - across * DUMBBELL_HALF_LENGTH, j[hand] + across * DUMBBELL_HALF_LENGTH])
+            out += [Prop("tube", ends, 0.015), Prop("ball", ends[:1], 0.055), Prop("ball", ends[1:], 0.055)]
     if "kettlebell" in equipment:
         out.append(Prop("ball", (hands + np.array([0.0, -0.1, 0.0]))[None], 0.11))
     return out
