@@ -249,12 +249,10 @@ def _pose_writer(backend):
     """Writes each clip's pose track JSON into dist/, only when its content changed."""
     import json
 
-    from fitcontent.build.store import atomic_write_text
+    from fitcontent.build.store import write_text_if_changed
     from fitcontent.generation.preview import pose_document
 
     def write(spec: ShotSpec, path: Path) -> None:
-        text = json.dumps(pose_document(backend.motion(spec)), separators=(",", ":")) + "\n"
-        if not (path.is_file() and path.read_text(encoding="utf-8") == text):
-            atomic_write_text(path, text)
+        write_text_if_changed(path, json.dumps(pose_document(backend.motion(spec)), separators=(",", ":")) + "\n")
 
     return write

@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.store import TEMP_PREFIX, Store, atomic_write_text, cache_key, publish
+from fitcontent.build.store import TEMP_PREFIX, Store, cache_key, publish, write_text_if_changed
 from fitcontent.errors import FitcontentError
 from fitcontent.generation.base import Backend, ShotSpec
 
@@ -115,9 +115,7 @@ def write_manifest(out: Path, entries: list[dict[str, Any]]) -> None:
     kept = [e for e in _previous_entries(path) if (e["id"], e["kind"]) not in fresh and (out / e["path"]).is_file()]
     artifacts = sorted(kept + entries, key=lambda e: e["path"])
     document = {"generator": f"fitcontent {version('fitcontent')}", "artifacts": artifacts}
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-    if not (path.is_file() and path.read_text(encoding="utf-8") == text):  # a no-op rerun writes nothing
-        atomic_write_text(path, text)
+    write_text_if_changed(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def _previous_entries(path: Path) -> list[dict[str, Any]]:

@@ -126,6 +126,12 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def write_text_if_changed(path: Path, text: str) -> None:
+    """:func:`atomic_write_text` unless ``path`` already holds ``text``: a no-op rerun writes nothing."""
+    if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+        atomic_write_text(path, text)
+
+
 def file_sha256(path: Path) -> tuple[int, str]:
     """Size and sha256 hex of a file, read in chunks so large clips do not fill memory."""
     digest, size = hashlib.sha256(), 0

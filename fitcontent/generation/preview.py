@@ -20,13 +20,17 @@ class PreviewBackend:
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
+        self._last: tuple[ShotSpec, ShotMotion] | None = None
 
     def load(self) -> None:
         """Nothing to load: the pose engine is plain code."""
 
     def motion(self, spec: ShotSpec) -> ShotMotion:
-        return motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, spec.width,
-                          spec.height, spec.frames, spec.fps)
+        """The shot's motion; the last one is kept, since a build renders a clip and then writes its pose track."""
+        if self._last is None or self._last[0] != spec:
+            self._last = (spec, motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle,
+                                           spec.width, spec.height, spec.frames, spec.fps))
+        return self._last[1]
 
     def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip:
         from fitcontent.media import encode_h264

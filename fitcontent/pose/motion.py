@@ -97,7 +97,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     joints = np.stack([_place(frame, rig) for frame in angles])
     # each standing foot stays where it stood in the first frame; a push-up's straight legs instead
     # pivot on the toes, which the pitch solve keeps on the floor
-    if rig.contact in ("feet", "back") and (rig.contact == "feet" or rig.also_floor == "feet"):
+    if rig.contact == "feet" or (rig.contact == "back" and rig.also_floor == "feet"):
         standing = [side for side in "lr" if joints[0, [INDEX[f"heel_{side}"], INDEX[f"toe_{side}"]], 1].min()
                     < LIFTED_FOOT]  # a foot held up (single-leg variations) stays free
         if rig.contact == "feet":

@@ -90,6 +90,7 @@ class PreviewRenderer:
         self.camera = camera
         self.s = SUPERSAMPLE
         self.highlight = set().union(*(ANGLE_LIMBS.get(name, set()) for name in highlight))
+        self.distance = float(np.linalg.norm(camera.position))
         self.background = self._background()
 
     def render(self, joints: np.ndarray, props: list[Prop], error_shown: float = 1.0) -> np.ndarray:
@@ -126,7 +127,7 @@ class PreviewRenderer:
     def _capsule(self, a, b, depth_a, depth_b, radius, color):
         f = self.camera.focal * self.s
         ra, rb = f * radius / max(depth_a, 0.1), f * radius / max(depth_b, 0.1)
-        shade = _shade(color, (depth_a + depth_b) / 2, self.camera)
+        shade = _shade(color, (depth_a + depth_b) / 2, self.distance)
 
         def paint(draw: ImageDraw.ImageDraw) -> None:
             for grow, fill in ((1.8 * self.s, _darker(shade, 0.55)), (0.0, shade)):
@@ -206,9 +207,8 @@ def _capsule_shape(draw: ImageDraw.ImageDraw, a, b, ra: float, rb: float, fill) 
                      fill=fill)
 
 
-def _shade(color, depth: float, camera: Camera) -> tuple[int, int, int]:
-    """Nearer is lighter: depth cue so crossing limbs read correctly."""
-    distance = float(np.linalg.norm(camera.position))
+def _shade(color, depth: float, distance: float) -> tuple[int, int, int]:
+    """Nearer is lighter: depth cue so crossing limbs read correctly (``distance``: camera to origin)."""
     factor = float(np.clip(1.15 - 0.35 * (depth / max(distance, 1.0)), 0.7, 1.15))
     return tuple(int(min(255, c * factor)) for c in color)
 
