@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -44,8 +46,12 @@ class Request(BaseModel):
     frames: int | None = Field(default=None, ge=2, le=1000)
     seconds: float | None = Field(default=None, gt=0, le=60)
     seed: int | None = Field(default=None, ge=0, lt=2**31)
+    formats: list[str] | None = Field(default=None, description='16:9, 9:16, 1:1, 4:5 or ["all"]; default 16:9')
+    layouts: list[str] = Field(default=["all"], description='demo, comparison, error-grid, angle-grid, variations, '
+                                                             'lesson; ["all"] or ["none"] (clips only)')
+    lang: Literal["en", "zh"] = Field(default="en", description="language of burned-in text (captions: both)")
 
-    @field_validator("exercises", "angles", "variations", "errors", mode="before")
+    @field_validator("exercises", "angles", "variations", "errors", "formats", "layouts", mode="before")
     @classmethod
     def _split_commas(cls, value):
         if isinstance(value, str):
@@ -207,9 +213,45 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     Returns a :class:`fitcontent.build.run.BuildReport`; failed shots are in it, not raised.
     """
     from fitcontent.build.run import build as run_build
+    from fitcontent.build.run import write_manifest
+    from fitcontent.post.run import run_renders
 
+    started = time.perf_counter()
+    settings = settings or load_settings()
+    kinds = render_kinds(request.layouts)
+    planner = _planner(request, settings, Path(out), draft) if kinds else None  # bad layouts fail before any clip
     maker, store, specs = _prepare(request, settings, backend, draft)
-    return run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
+    report = run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
+    if planner:
+        clips = [e for e in report.built if e["kind"] == "clip"]
+        run_renders(planner.plan(clips, kinds), Path(out), store, report, use_cache, progress)
+        write_manifest(Path(out), report.built)
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def render_kinds(layouts: list[str]) -> list[str]:
+    """``["all"]`` -> every layout kind, ``["none"]`` -> none; unknown names are an error."""
+    from fitcontent.post.spec import KINDS
+
+    if layouts == ["none"]:
+        return []
+    if layouts == ["all"]:
+        return list(KINDS)
+    for name in layouts:
+        if name not in KINDS:
+            raise RequestError(unknown_message("layout", name, [*KINDS, "all", "none"]))
+    return [k for k in KINDS if k in layouts]
+
+
+def _planner(request: Request, settings: Settings, out: Path, draft: bool):
+    from fitcontent.post.formats import parse_formats
+    from fitcontent.post.plan import Planner, load_layouts, load_strings
+    from fitcontent.post.spec import load_brand
+
+    brand, _ = load_brand(settings.brand, settings.templates)
+    return Planner(load_catalog(settings), load_layouts(settings.templates), brand, load_strings(settings.templates),
+                   parse_formats(request.formats), request.lang, out, draft)
 
 
 def dry_run(request: Request, settings: Settings | None = None, backend: str = "preview",
@@ -233,6 +275,22 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
         specs = [s.model_copy(update={"width": max(64, s.width // 32 * 16), "height": max(64, s.height // 32 * 16)})
                  for s in specs]
     return maker, Store(settings.cache_dir), specs
+
+
+def export_course(dist: Path, out: Path, settings: Settings | None = None, lang: str = "en",
+                  title: dict[str, str] | None = None) -> dict:
+    """The course package of the lessons in ``dist``: course.json, media, SCORM 1.2 zip (see export/course.py)."""
+    from fitcontent.export.course import export_course as run
+
+    settings = settings or load_settings()
+    return run(Path(dist), Path(out), load_catalog(settings), lang, title, settings.templates)
+
+
+def export_marketing(dist: Path, out: Path) -> dict:
+    """Per-platform cuts of the renders in ``dist`` (see export/marketing.py)."""
+    from fitcontent.export.marketing import export_marketing as run
+
+    return run(Path(dist), Path(out))
 
 
 def make_backend(name: str, catalog: Catalog):

@@ -226,10 +226,23 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
+@click.option("--formats", help="Render formats: 16:9,9:16,1:1,4:5 or all (default 16:9).")
+@click.option("--layouts", default="all", show_default=True,
+              help="demo,comparison,error-grid,angle-grid,variations,lesson; all; none for clips only.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the text burned into renders (caption files are written in both).")
+@click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
-def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache: bool, settings) -> None:
-    """Make the clips for EXERCISES into --out, reusing every clip already made for the same spec."""
+def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache: bool, formats, layouts: str,
+          lang: str, brand, settings) -> None:
+    """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
+    every requested format with posters and captions; anything already made for the same spec is reused."""
     from fitcontent import api
+
+    request = api.make_request(**{**request.model_dump(exclude_unset=True), "formats": formats,
+                                  "layouts": layouts, "lang": lang})
+    if brand:
+        settings = settings.model_copy(update={"brand": brand})
 
     if backend == "preview":
         log.info("No video model configured: using the preview backend (pose-rendered mannequin)")
@@ -249,6 +262,42 @@ def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache
     click.echo(report.summary())
     if report.failed:
         click.get_current_context().exit(1)
+
+
+@cli.group()
+def export() -> None:
+    """Package a build's renders for course platforms or marketing."""
+
+
+@export.command("course")
+@click.argument("dist", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the course package.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the SCORM pages' text and titles.")
+@click.option("--title", help="Course title (default: Exercise technique).")
+@common_options
+def export_course(dist: Path, out: Path, lang: str, title, settings) -> None:
+    """Write course.json, the lesson media and a SCORM 1.2 zip from the lessons in DIST."""
+    from fitcontent import api
+
+    course = api.export_course(dist, out, settings, lang, {"en": title, "zh": title} if title else None)
+    count = len(course["lessons"])
+    click.echo(f"Wrote {out}: {count} lesson{'s' if count != 1 else ''} (course.json, course-scorm12.zip)")
+
+
+@export.command("marketing")
+@click.argument("dist", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the platform cuts.")
+@common_options
+def export_marketing(dist: Path, out: Path, settings) -> None:
+    """Per-platform cuts of the renders in DIST: Reels/TikTok/Shorts, feed 1:1 and 4:5, YouTube."""
+    from fitcontent import api
+
+    index = api.export_marketing(dist, out)
+    for platform, files in index["platforms"].items():
+        click.echo(f"{platform}: {len(files)} videos")
+    for platform, reason in index["skipped"].items():
+        click.echo(f"{platform}: skipped ({reason})")
 
 
 @cli.command()

@@ -14,7 +14,7 @@ log = logging.getLogger("fitcontent.build")
 class LineProgress(ShotProgress):
     """One line per finished shot: logs and CI stay readable."""
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, what: str = "shots") -> None:
         self.total, self.count = total, 0
 
     def shot(self, spec: ShotSpec):
@@ -35,9 +35,9 @@ class BarProgress(ShotProgress):
         self.bars = Progress(TextColumn("{task.description:<44}"), BarColumn(), MofNCompleteColumn(),
                              TimeElapsedColumn(), console=Console(file=stream), transient=True)
 
-    def start(self, total: int) -> None:
+    def start(self, total: int, what: str = "shots") -> None:
         self.bars.start()
-        self.shots = self.bars.add_task("shots", total=total)
+        self.shots = self.bars.add_task(what, total=total)
         self.frames = self.bars.add_task("frames", total=1, visible=False)
 
     def shot(self, spec: ShotSpec):

@@ -29,6 +29,8 @@ class Settings(BaseModel):
     """Which ``templates/prompts/<family>/`` set renders the prompts."""
     cache: Path | None = None
     """The clip store; None uses $XDG_CACHE_HOME/fitcontent (~/.cache/fitcontent)."""
+    brand: Path | None = None
+    """brand.yaml (colours, logo, font, end card); None uses templates/brand.yaml, project first."""
 
     @property
     def catalog_dir(self) -> Path:
@@ -71,7 +73,7 @@ def _read_config(path: Path) -> dict[str, Any]:
 
     _, settings = validate_file(path, Settings)
     given = settings.model_dump(exclude_unset=True)
-    for name in ("catalog", "templates", "cache"):
+    for name in ("catalog", "templates", "cache", "brand"):
         if given.get(name) is not None:
             given[name] = (path.parent / given[name]).resolve()
     return given

@@ -38,7 +38,7 @@ def test_config_file_errors_point_at_the_line(tmp_path: Path) -> None:
         load_settings(cwd=tmp_path, environ={})
     assert str(caught.value.problems[0]).endswith(
         "fitcontent.yml:2: catalgo: unknown field 'catalgo'; did you mean 'catalog'? "
-        "(allowed: cache, catalog, prompt_family, templates)")
+        "(allowed: brand, cache, catalog, prompt_family, templates)")
 
 
 def test_config_file_named_by_environment(tmp_path: Path) -> None:

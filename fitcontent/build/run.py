@@ -32,17 +32,23 @@ class BuildReport:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        clips = len(self.built)
-        text = f"Built {clips} clip{'s' if clips != 1 else ''} ({self.cached} cached)"
+        clips = sum(e["kind"] == "clip" for e in self.built)
+        renders = len(self.built) - clips
+        text = f"Built {clips} clip{'s' if clips != 1 else ''}"
+        if renders:
+            text += f" and {renders} render{'s' if renders != 1 else ''}"
+        text += f" ({self.cached} cached)"
         if self.failed:
             text += f", {len(self.failed)} failed"
         return f"{text} in {self.seconds:.1f} s"
 
 
 class ShotProgress:
-    """Receives build events; the CLI shows them as bars on a terminal, as log lines elsewhere."""
+    """Receives build events; the CLI shows them as bars on a terminal, as log lines elsewhere.
 
-    def start(self, total: int) -> None: ...
+    Events name shots and renders alike: anything with ``id`` and ``frames``."""
+
+    def start(self, total: int, what: str = "shots") -> None: ...
     def shot(self, spec: ShotSpec) -> Callable[[int, int], None] | None: ...
     def done(self, spec: ShotSpec, outcome: str) -> None: ...
     def close(self) -> None: ...

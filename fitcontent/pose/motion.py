@@ -89,6 +89,16 @@ def rep_positions(frames: int, reps: int) -> np.ndarray:
     return s - rep
 
 
+def phase_times(movement: Movement, frames: int, fps: int) -> list[tuple[float, str]]:
+    """(seconds, phase id) of every keyframe the clip passes, in order (captions and posters use these)."""
+    seconds = (frames - 1) / fps if frames > 1 else 0.0
+    return [
+        (round((rep + k.t) / movement.reps * seconds, 4), k.phase)
+        for rep in range(movement.reps) for k in movement.keyframes
+        if rep == 0 or k.t > 0
+    ]
+
+
 def pose_track(movement: Movement, variation: Variation, error: FormError | None, frames: int, fps: int) -> PoseTrack:
     """The whole clip's motion, with contacts held: the pelvis position is solved every frame."""
     u = rep_positions(frames, movement.reps)
@@ -115,13 +125,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
         anchor = np.array([0.0, lift, 0.0])
     elif rig.contact == "back":
         anchor = np.array([0.0, BACK_HEIGHT, 0.0])
-    seconds = (frames - 1) / fps if frames > 1 else 0.0
-    phase_times = [
-        (round((rep + k.t) / movement.reps * seconds, 4), k.phase)
-        for rep in range(movement.reps) for k in movement.keyframes
-        if rep == 0 or k.t > 0
-    ]
-    return PoseTrack(joints=joints, fps=fps, phase_times=phase_times,
+    return PoseTrack(joints=joints, fps=fps, phase_times=phase_times(movement, frames, fps),
                      highlight=frozenset(_base_name(n) for n in _modified_angles(error)),
                      error_shown=error_shown,
                      bench=rig.bench, anchor=anchor)

@@ -21,7 +21,8 @@ from fitcontent.cli import cli
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.settings import Settings
 
-SMALL = {"width": 160, "height": 128, "frames": 9, "fps": 8}
+# clips only: renders are tested in tests/post
+SMALL = {"width": 160, "height": 128, "frames": 9, "fps": 8, "layouts": ["none"]}
 REASON = "renderer exploded"
 
 
@@ -121,7 +122,8 @@ def test_a_failed_shot_makes_the_cli_exit_1(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("FITCONTENT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # must stay unused
     failing.fail_id = "squat.bodyweight.front.correct"
-    args = ["build", "squat", "--angles", "front", "--size", "160x128", "--frames", "9", "--out", "dist"]
+    args = ["build", "squat", "--angles", "front", "--size", "160x128", "--frames", "9", "--layouts", "none",
+            "--out", "dist"]
 
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
 

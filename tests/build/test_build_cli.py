@@ -63,7 +63,7 @@ def run(env: Env, *args: str, timeout: float = 120) -> subprocess.CompletedProce
 
 
 def build(env: Env, *args: str) -> subprocess.CompletedProcess[str]:
-    return run(env, "build", *args, "--out", str(env.dist))
+    return run(env, "build", *args, "--layouts", "none", "--out", str(env.dist))  # clips; renders: tests/post
 
 
 def summary(result: subprocess.CompletedProcess[str]) -> tuple[int, int, int]:
@@ -207,7 +207,7 @@ def test_killed_build_resumes_reusing_finished_clips(tmp_path: Path) -> None:
     total = len(plan_ids(env, *args))
     out, err = (tmp_path / "killed.out").open("w"), (tmp_path / "killed.err").open("w")
     with out, err:
-        child = subprocess.Popen([_exe(), "build", *args, "--out", str(env.dist)], cwd=tmp_path,
+        child = subprocess.Popen([_exe(), "build", *args, "--layouts", "none", "--out", str(env.dist)], cwd=tmp_path,
                                  env=_environ(env), stdout=out, stderr=err, start_new_session=True)
         try:
             deadline = time.monotonic() + 60

@@ -1,0 +1,90 @@
+"""Make each planned render (from the store when it has it), with its poster and caption files, into dist/."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from fitcontent.build.run import BuildReport, ShotProgress
+from fitcontent.build.store import Store, cache_key, publish, write_text_if_changed
+from fitcontent.post.captions import srt, webvtt
+from fitcontent.post.compose import render_still, render_video
+from fitcontent.post.plan import Render
+
+log = logging.getLogger(__name__)
+COMPOSITOR = "compositor"
+COMPOSITOR_VERSION = "1"
+"""Bumped whenever the compositor draws the same spec differently, so cached renders are redone."""
+POSTER_QUALITY = 88
+
+
+def render_key(render: Render) -> str:
+    """The spec's hash, without input paths: the inputs count by content (sha256), not by location."""
+    spec = render.spec.model_dump(mode="json", exclude={"scenes": {"__all__": {"panels": {"__all__": {"clip"}}}}})
+    return cache_key(spec, COMPOSITOR, COMPOSITOR_VERSION)
+
+
+def run_renders(renders: list[Render], out: Path, store: Store, report: BuildReport, use_cache: bool = True,
+                progress: ShotProgress | None = None) -> None:
+    """Make every render into ``out``; one failing render is logged and counted, the rest go on."""
+    progress = progress or ShotProgress()
+    progress.start(len(renders), "renders")
+    for render in renders:
+        key = render_key(render)
+        try:
+            entry = store.get(key) if use_cache else None
+            outcome = "cached"
+            if entry is None:
+                frames = progress.shot(render)
+                entry = store.put(key, lambda tmp, r=render, f=frames: render_video(r.spec, tmp, f), "mp4",
+                                  {"id": render.id, "kind": render.spec.kind})
+                outcome = "built"
+            else:
+                report.cached += 1
+            publish(entry.path, out / render.path)
+            poster = _poster(render, key, out, store, use_cache)
+            captions = _captions(render, out)
+            report.built.append(_entry(render, key, entry.sha256, poster, captions))
+            progress.done(render, outcome)
+        except Exception as exc:  # one bad render must not stop the batch
+            log.error("%s failed: %s", render.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            report.failed.append((render.id, str(exc)))
+            progress.done(render, "failed")
+    progress.close()
+
+
+def _poster(render: Render, key: str, out: Path, store: Store, use_cache: bool) -> str:
+    """A JPEG of the composed frame at the key phase, cached like the video."""
+    poster_key = cache_key({"render": key, "t": render.poster_time}, "poster", COMPOSITOR_VERSION)
+    entry = store.get(poster_key) if use_cache else None
+    if entry is None:
+        def produce(tmp: Path) -> None:
+            render_still(render.spec, render.poster_time).save(tmp, format="JPEG", quality=POSTER_QUALITY,
+                                                               optimize=True, progressive=True)
+
+        entry = store.put(poster_key, produce, "jpg", {"id": render.id, "kind": "poster"})
+    path = render.path.with_suffix(".jpg")
+    publish(entry.path, out / path)
+    return path.as_posix()
+
+
+def _captions(render: Render, out: Path) -> dict[str, dict[str, str]]:
+    """WebVTT and SRT beside the video, in every language (the burned-in text is in one)."""
+    files: dict[str, dict[str, str]] = {"vtt": {}, "srt": {}}
+    for lang, events in render.captions.items():
+        for kind, write in (("vtt", webvtt), ("srt", srt)):
+            path = render.path.with_suffix(f".{lang}.{kind}")
+            write_text_if_changed(out / path, write(events))
+            files[kind][lang] = path.as_posix()
+    return files
+
+
+def _entry(render: Render, key: str, sha256: str, poster: str, captions: dict[str, dict[str, str]]) -> dict[str, Any]:
+    spec = render.spec
+    return {
+        **render.entry, "path": render.path.as_posix(), "width": spec.width, "height": spec.height,
+        "fps": spec.fps, "frames": spec.frames, "duration": round(spec.duration, 4), "poster": poster,
+        "poster_time": round(render.poster_time, 4), "captions": captions["vtt"], "subtitles": captions["srt"],
+        "backend": COMPOSITOR, "backend_version": COMPOSITOR_VERSION, "cache_key": key, "sha256": sha256,
+    }

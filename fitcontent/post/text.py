@@ -1,0 +1,180 @@
+"""Text on video: a font that has the glyphs, wrapped or shrunk to fit its box (never cut off), drawn once.
+
+Pillow has no glyph fallback, so one font must cover every character of a text: the default is Noto Sans
+CJK SC (from the ``noto-cjk`` package), which covers English and Chinese. A configured font is checked
+against the text before anything renders, so a missing glyph is an error, not a row of boxes.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from fitcontent.errors import FitcontentError
+
+MIN_FONT_PX = 8
+
+
+@dataclass(frozen=True)
+class FontRef:
+    """A font file and the face inside it (collections such as ``.ttc`` hold several)."""
+
+    path: Path
+    index: int = 0
+
+    def at(self, size: int) -> ImageFont.FreeTypeFont:
+        return _font(str(self.path), self.index, size)
+
+
+def default_font() -> FontRef:
+    """Noto Sans CJK SC from the ``noto-cjk[sans]`` package: Latin and Chinese in one face."""
+    try:
+        import noto_cjk
+
+        path = noto_cjk.otc_path("sans")
+    except Exception as exc:  # the package or its font package is missing
+        raise FitcontentError(f"the default font is not installed ({exc}); run: pip install 'noto-cjk[sans]' "
+                              f"or set font: in brand.yaml to a .ttf/.otf that has your captions' glyphs") from None
+    return FontRef(Path(path), _face_index(str(path), "CJK SC"))
+
+
+@functools.lru_cache(maxsize=8)
+def _face_index(path: str, family_suffix: str) -> int:
+    from fontTools.ttLib import TTCollection
+
+    for index, face in enumerate(TTCollection(path, lazy=True).fonts):
+        if face["name"].getDebugName(1).endswith(family_suffix):
+            return index
+    return 0
+
+
+@functools.lru_cache(maxsize=64)
+def _font(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.truetype(path, size, index=index)
+    except OSError as exc:
+        raise FitcontentError(f"font {path} (face {index}): cannot be read ({exc}); "
+                              f"give a .ttf, .otf or .ttc file") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _charset(path: str, index: int) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, fontNumber=index, lazy=True) as face:
+        return frozenset(face.getBestCmap())
+
+
+def check_glyphs(font: FontRef, text: str) -> None:
+    """Raise when ``font`` lacks a character of ``text`` (Pillow would draw a box in its place)."""
+    missing = sorted({c for c in text if not c.isspace() and ord(c) not in _charset(str(font.path), font.index)})
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+        raise FitcontentError(f"font {font.path.name} has no glyph for {shown} in {text!r}; set font: in "
+                              f"brand.yaml to a font that covers it (the default Noto Sans CJK covers en and zh)")
+
+
+def _tokens(text: str) -> list[str]:
+    """Break points: between words, and between any two CJK characters (Chinese has no spaces)."""
+    tokens: list[str] = []
+    for word in text.split(" "):
+        current = ""
+        for char in word:
+            if ord(char) > 0x2E7F:
+                if current:
+                    tokens.append(current)
+                tokens.append(char)
+                current = ""
+            else:
+                current += char
+        if current:
+            tokens.append(current)
+        tokens.append(" ")
+    return tokens[:-1]
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
+    """Greedy line breaking; a single word wider than the box is broken between characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in _tokens(paragraph):
+            candidate = line + token
+            if not line.strip() or font.getlength(candidate.strip()) <= max_width:
+                line = candidate
+                continue
+            lines.append(line.strip())
+            line = token.lstrip()
+        while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # one over-long word
+            cut = max(1, next(i for i in range(len(line), 0, -1) if font.getlength(line[:i]) <= max_width))
+            lines.append(line[:cut])
+            line = line[cut:]
+        lines.append(line.strip())
+    return lines
+
+
+def line_height(face: ImageFont.FreeTypeFont) -> int:
+    """Ascent plus descent: a line box that holds every glyph, accents and descenders included."""
+    ascent, descent = face.getmetrics()
+    return ascent + descent
+
+
+@dataclass(frozen=True)
+class FittedText:
+    lines: list[str]
+    size: int
+    width: int
+    height: int
+
+
+def fit_text(text: str, font: FontRef, size: int, max_width: int, max_height: int, max_lines: int = 3) -> FittedText:
+    """The largest size up to ``size`` at which ``text`` fits the box: wrapped to at most ``max_lines``
+    lines where possible, more lines (smaller) when not; never wider or taller than the box."""
+    check_glyphs(font, text)
+    size = max(size, MIN_FONT_PX)
+    while True:
+        face = font.at(size)
+        lines = wrap(text, face, max_width)
+        height = line_height(face) * len(lines)
+        width = max(round(face.getlength(line)) for line in lines)
+        fits = width <= max_width and height <= max_height
+        if (fits and (len(lines) <= max_lines or size <= MIN_FONT_PX * 2)) or size <= MIN_FONT_PX:
+            if not fits:
+                raise FitcontentError(f"text {text!r} does not fit a {max_width}x{max_height} box even at "
+                                      f"{size} px; shorten it or give the layer more room")
+            return FittedText(lines, size, width, height)
+        size = max(MIN_FONT_PX, int(size * 0.9))
+
+
+def text_image(fitted: FittedText, font: FontRef, color: str, align: str = "center") -> Image.Image:
+    """The fitted lines drawn on a transparent image of exactly their size."""
+    image = Image.new("RGBA", (max(1, fitted.width), max(1, fitted.height)), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    face = font.at(fitted.size)
+    step = line_height(face)
+    for row, line in enumerate(fitted.lines):
+        width = face.getlength(line)
+        x = {"left": 0, "center": (fitted.width - width) / 2, "right": fitted.width - width}[align]
+        draw.text((x, row * step), line, font=face, fill=color, anchor="la")
+    return image
+
+
+def draw_mark(draw: ImageDraw.ImageDraw, kind: str, x: float, y: float, size: float, color: str) -> None:
+    """A check (correct) or cross (error) drawn as strokes, so it never depends on the font's glyphs."""
+    width = max(2, round(size * 0.16))
+    if kind == "correct":
+        points = [(x + 0.08 * size, y + 0.55 * size), (x + 0.38 * size, y + 0.85 * size),
+                  (x + 0.92 * size, y + 0.2 * size)]
+        draw.line(points, fill=color, width=width, joint="curve")
+    else:
+        pad = 0.18 * size
+        draw.line([(x + pad, y + pad), (x + size - pad, y + size - pad)], fill=color, width=width)
+        draw.line([(x + size - pad, y + pad), (x + pad, y + size - pad)], fill=color, width=width)
+
+
+def to_rgba_array(image: Image.Image) -> np.ndarray:
+    return np.asarray(image.convert("RGBA"), dtype=np.uint8)
