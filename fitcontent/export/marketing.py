@@ -1,7 +1,7 @@
 """Marketing cuts: every render of a build, filed per platform in the aspect and length it accepts.
 
-Reels, TikTok and Shorts take 9:16 up to 60 s (longer renders are cut at 60 s by stream copy, no
-re-encode); the feeds take 1:1 and 4:5; YouTube takes 16:9 with a 1280x720 JPEG thumbnail under 2 MB.
+Reels, TikTok and Shorts take 9:16 up to 60 s (longer renders are cut at 60 s); the feeds take 1:1
+and 4:5; YouTube takes 16:9 with a 1280x720 JPEG thumbnail under 2 MB.
 Posters and caption files (WebVTT and SRT, en and zh) travel with each video.
 """
 
@@ -90,13 +90,17 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict) -> dict[str, A
 
 
 def _trim(source: Path, dest: Path, seconds: float) -> None:
-    """The first ``seconds`` of ``source`` by stream copy (no re-encode), written atomically."""
+    """The first ``seconds`` of ``source``, written atomically. Re-encoded with the renders' settings:
+    a stream copy ends at a packet boundary and overshoots the limit by the B-frames held back."""
     import imageio_ffmpeg
+
+    from fitcontent.post.compose import CRF
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f"{TEMP_PREFIX}{dest.name}")
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(source), "-t", f"{seconds:g}",
-               "-c", "copy", "-movflags", "+faststart", "-f", "mp4", str(tmp)]
+               "-an", "-c:v", "libx264", "-preset", "medium", "-crf", str(CRF), "-profile:v", "high",
+               "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(tmp)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         tmp.unlink(missing_ok=True)

@@ -25,7 +25,7 @@ from xml.etree import ElementTree as ET
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from fitcontent.build.store import fsync_dir
+from fitcontent.build.store import file_sha256, fsync_dir
 from fitcontent.errors import FitcontentError, TemplateError, display_path
 from fitcontent.paths import packaged
 
@@ -263,6 +263,9 @@ def _write_zip_atomically(zip_path: Path, course_dir: Path, manifest: bytes, pag
                     _add_file(zf, name, course_dir / name)
             out.flush()
             os.fsync(out.fileno())
+        if zip_path.is_file() and file_sha256(zip_path) == file_sha256(tmp):  # a no-op rerun writes nothing
+            tmp.unlink()
+            return
         os.replace(tmp, zip_path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -1,15 +1,18 @@
 """The compositor: executes a :class:`RenderSpec` (every decision already made) into one H.264 file.
 
 Fast by construction (compositing must not be the slow part of a build): each input is decoded by its
-own ffmpeg process already scaled to its panel (moviepy's reader), static layers (background, borders,
-cards, labels, logo) are drawn once per scene, and each output frame is one copy of the base plus one
-slice assignment per panel plus small alpha blends for the text boxes, into a preallocated canvas that
-moviepy's writer pipes to a single libx264 encode.
+own ffmpeg process already scaled to its panel; static layers (background, borders, cards, labels,
+logo) are drawn once per scene; each output frame is one copy of the base, one slice assignment per
+panel and small alpha blends for the text boxes, into one preallocated buffer piped to a single libx264
+encode. All of it in yuv420p, the encoder's format: moviepy's reader and writer work in RGB, and the
+two conversions per frame made a 2x2 grid 1.6x slower than ffmpeg's own filter graph
+(benchmarks/RESULTS.md); :func:`to_moviepy` hands a composition to moviepy for further editing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,9 +21,12 @@ import numpy as np
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
 
+from fitcontent.errors import FitcontentError
+from fitcontent.post import yuv
 from fitcontent.post.text import FontRef, draw_mark, fit_text, text_image
 
 CRF = 20
+logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # it warns whenever the decoder scales, as we ask
 Anchor = Literal["top-left", "top-center", "top-right", "center", "bottom-left", "bottom-center", "bottom-right"]
 
 
@@ -112,30 +118,6 @@ def rgba(color: str) -> tuple[int, int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), alpha
 
 
-@dataclass
-class _Overlay:
-    """A premultiplied RGBA patch: out = premul + region * inverse_alpha / 255."""
-
-    y: int
-    x: int
-    premul: np.ndarray
-    inverse: np.ndarray
-    start: float = 0.0
-    end: float = float("inf")
-
-    def blend(self, canvas: np.ndarray) -> None:
-        h, w = self.inverse.shape[:2]
-        region = canvas[self.y:self.y + h, self.x:self.x + w]
-        region[:] = (self.premul + region.astype(np.uint16) * self.inverse) // 255
-
-
-def _overlay(image: Image.Image, x: int, y: int, opacity: float = 1.0, start=None, end=None) -> _Overlay:
-    array = np.asarray(image.convert("RGBA"), dtype=np.uint16)
-    alpha = (array[:, :, 3:4] * opacity).astype(np.uint16)
-    return _Overlay(y, x, array[:, :, :3] * alpha, 255 - alpha,
-                    0.0 if start is None else start, float("inf") if end is None else end)
-
-
 def text_box(spec: TextSpec, font: FontRef) -> tuple[Image.Image, int, int]:
     """The drawn text box (with its mark and background) and where it goes on the canvas."""
     pad = max(2, spec.size // 3)
@@ -163,21 +145,58 @@ def text_box(spec: TextSpec, font: FontRef) -> tuple[Image.Image, int, int]:
 
 
 @dataclass
+class _Reader:
+    """Sequential yuv420p frames of one input, decoded by ffmpeg already scaled to its panel."""
+
+    panel: PanelSpec
+    frames: Iterator[bytes]
+    index: int = -1
+    current: np.ndarray | None = None
+
+    @classmethod
+    def open(cls, panel: PanelSpec) -> _Reader:
+        import imageio_ffmpeg
+
+        width, height = panel.scaled
+        scale = [] if panel.scaled == panel.size else ["-vf", f"scale={width}:{height}:flags=bicubic"]
+        frames = imageio_ffmpeg.read_frames(panel.clip, pix_fmt="yuv420p", bits_per_pixel=12, output_params=scale)
+        next(frames)  # the header
+        return cls(panel, frames)
+
+    def at(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Planes of frame ``index`` (frames past the end hold the last one)."""
+        index = min(index, self.panel.frames - 1)
+        while self.index < index:
+            data = next(self.frames, None)
+            if data is None:  # shorter than its spec says: hold what we have
+                break
+            self.current = np.frombuffer(data, np.uint8)
+            self.index += 1
+        if self.current is None:
+            raise FitcontentError(f"{self.panel.clip}: no frames could be decoded")
+        return yuv.planes(self.current, *self.panel.scaled)
+
+    def close(self) -> None:
+        self.frames.close()
+
+
+@dataclass
 class _Scene:
     spec: SceneSpec
     start: float
-    base: np.ndarray
-    overlays: list[_Overlay] = field(default_factory=list)
-    readers: list = field(default_factory=list)
+    base: np.ndarray  # flat yuv420p: background, borders, and for cards every text
+    overlays: list[yuv.Overlay] = field(default_factory=list)
+    readers: list[_Reader] = field(default_factory=list)
 
 
 class Compositor:
-    """Prepares each scene once, then makes frames on demand (``frame(t)``) into one canvas."""
+    """Prepares each scene once, then makes yuv420p frames on demand (``frame(i)``) into one buffer."""
 
     def __init__(self, spec: RenderSpec):
         self.spec = spec
         self.font = FontRef(Path(spec.font), spec.font_index)
-        self.canvas = np.zeros((spec.height, spec.width, 3), np.uint8)
+        self.buffer = np.zeros(yuv.frame_bytes(spec.width, spec.height), np.uint8)
+        self.planes = yuv.planes(self.buffer, spec.width, spec.height)
         self.scenes: list[_Scene] = []
         start = 0.0
         for scene in spec.scenes:
@@ -185,33 +204,30 @@ class Compositor:
             start += scene.duration
 
     def _prepare(self, scene: SceneSpec, start: float) -> _Scene:
+        for panel in scene.panels:
+            odd = [v for v in (panel.dest.x, panel.dest.y, panel.dest.w, panel.dest.h, *panel.crop) if v % 2]
+            if odd:
+                raise FitcontentError(f"{self.spec.id}: panel {panel.clip} is not on even pixels {panel.dest}")
         image = Image.new("RGB", (self.spec.width, self.spec.height), rgba(scene.background)[:3])
         draw = ImageDraw.Draw(image)
         for panel in scene.panels:
             if panel.border and panel.border_width:
                 b, d = panel.border_width, panel.dest
                 draw.rectangle((d.x - b, d.y - b, d.x + d.w + b - 1, d.y + d.h + b - 1), fill=rgba(panel.border)[:3])
-        base = np.array(image)
-        prepared = _Scene(scene, start, base)
+        overlays = []
         for picture in scene.images:
             logo = Image.open(picture.path).convert("RGBA").resize((picture.box.w, picture.box.h), Image.LANCZOS)
-            prepared.overlays.append(_overlay(logo, picture.box.x, picture.box.y, picture.opacity))
-        texts = [p.label for p in scene.panels if p.label] + list(scene.texts)
-        for text in texts:
+            overlays.append((logo, picture.box.x, picture.box.y, picture.opacity, None, None))
+        for text in [p.label for p in scene.panels if p.label] + list(scene.texts):
             drawn, x, y = text_box(text, self.font)
-            prepared.overlays.append(_overlay(drawn, x, y, 1.0, text.start, text.end))
-        if not scene.panels:  # a card: everything is static, blend it into the base once
-            for overlay in prepared.overlays:
-                overlay.blend(prepared.base)
-            prepared.overlays = []
-        return prepared
-
-    def _open(self, scene: _Scene) -> None:
-        from moviepy import VideoFileClip
-
-        if not scene.readers:
-            scene.readers = [VideoFileClip(p.clip, audio=False, target_resolution=None if p.scaled == p.size
-                                           else p.scaled) for p in scene.spec.panels]
+            overlays.append((drawn, x, y, 1.0, text.start, text.end))
+        if not scene.panels:  # a card is static: draw everything into its base once
+            for drawn, x, y, opacity, _, _ in overlays:
+                mask = drawn.getchannel("A").point(lambda a, o=opacity: round(a * o))
+                image.paste(drawn.convert("RGB"), (x, y), mask)
+            return _Scene(scene, start, yuv.from_rgb(np.asarray(image)))
+        return _Scene(scene, start, yuv.from_rgb(np.asarray(image)),
+                      [yuv.Overlay.of(np.asarray(d.convert("RGBA")), x, y, o, s, e) for d, x, y, o, s, e in overlays])
 
     def close(self) -> None:
         for scene in self.scenes:
@@ -219,56 +235,69 @@ class Compositor:
                 reader.close()
             scene.readers = []
 
-    def frame(self, t: float) -> np.ndarray:
-        """The output frame at ``t`` seconds; inputs shorter than their scene hold their last frame."""
+    def frame(self, index: int) -> np.ndarray:
+        """Output frame ``index`` as a flat yuv420p buffer (reused: consume it before the next call).
+        Inputs are read forwards; inputs shorter than their scene hold their last frame."""
+        t = index / self.spec.fps
         scene = next((s for s in reversed(self.scenes) if t >= s.start - 1e-9), self.scenes[0])
-        local = t - scene.start
         if not scene.spec.panels:
             return scene.base
-        self._open(scene)
-        canvas = self.canvas
-        np.copyto(canvas, scene.base)
-        for panel, reader in zip(scene.spec.panels, scene.readers, strict=True):
-            last = (panel.frames - 1) / panel.fps
-            image = reader.get_frame(min(local, last))
+        if not scene.readers:
+            scene.readers = [_Reader.open(panel) for panel in scene.spec.panels]
+        local = t - scene.start
+        np.copyto(self.buffer, scene.base)
+        for reader in scene.readers:
+            panel = reader.panel
+            source = reader.at(round(local * panel.fps))
             d, (cx, cy) = panel.dest, panel.crop
-            canvas[d.y:d.y + d.h, d.x:d.x + d.w] = image[cy:cy + d.h, cx:cx + d.w]
+            for plane, part, s in zip(self.planes, source, (1, 2, 2), strict=True):
+                plane[d.y // s:(d.y + d.h) // s, d.x // s:(d.x + d.w) // s] = \
+                    part[cy // s:(cy + d.h) // s, cx // s:(cx + d.w) // s]
         for overlay in scene.overlays:
             if overlay.start <= local < overlay.end:
-                overlay.blend(canvas)
-        return canvas
+                overlay.blend(self.planes)
+        return self.buffer
 
 
 def render_video(spec: RenderSpec, path: Path, progress: Callable[[int, int], None] | None = None) -> None:
-    """Encode the composition once: H.264 High, yuv420p, +faststart, keyframe every half second."""
-    from moviepy import VideoClip
+    """Encode the composition once: H.264 High, yuv420p, +faststart, keyframe every half second. Frames go
+    to the encoder in its own pixel format, so no colour conversion happens on either side."""
+    import imageio_ffmpeg
 
     compositor = Compositor(spec)
-    total, done = spec.frames, 0
-
-    def make(t: float) -> np.ndarray:
-        nonlocal done
-        frame = compositor.frame(t)
-        done += 1
-        if progress and (done % 8 == 0 or done == total):
-            progress(done, total)
-        return frame
-
+    writer = imageio_ffmpeg.write_frames(
+        str(path), (spec.width, spec.height), pix_fmt_in="yuv420p", pix_fmt_out="yuv420p", fps=spec.fps,
+        codec="libx264", quality=None, macro_block_size=1, ffmpeg_log_level="error",
+        output_params=["-crf", str(spec.crf), "-preset", "medium", "-profile:v", "high",
+                       "-g", str(max(1, spec.fps // 2)), "-movflags", "+faststart", "-f", "mp4"])
     try:
-        clip = VideoClip(make, duration=spec.frames / spec.fps)
-        clip.write_videofile(
-            str(path), fps=spec.fps, codec="libx264", preset="medium", audio=False, logger=None,
-            ffmpeg_params=["-crf", str(spec.crf), "-profile:v", "high", "-g", str(max(1, spec.fps // 2)),
-                           "-movflags", "+faststart", "-f", "mp4"],
-        )
+        writer.send(None)
+        for index in range(spec.frames):
+            writer.send(compositor.frame(index))
+            if progress and ((index + 1) % 8 == 0 or index + 1 == spec.frames):
+                progress(index + 1, spec.frames)
     finally:
+        writer.close()
         compositor.close()
 
 
 def render_still(spec: RenderSpec, t: float) -> Image.Image:
-    """One frame of the composition (posters; checking a layout without encoding)."""
+    """One frame of the composition as RGB (posters; checking a layout without encoding)."""
     compositor = Compositor(spec)
     try:
-        return Image.fromarray(compositor.frame(min(t, spec.duration - 1 / spec.fps)).copy())
+        index = min(round(t * spec.fps), spec.frames - 1)
+        return Image.fromarray(yuv.to_rgb(compositor.frame(index), spec.width, spec.height))
     finally:
         compositor.close()
+
+
+def to_moviepy(spec: RenderSpec):
+    """The composition as a moviepy ``VideoClip`` (RGB frames), to edit further with moviepy: add music,
+    concatenate with other footage. fitcontent itself encodes through :func:`render_video`."""
+    from moviepy import VideoClip
+
+    compositor = Compositor(spec)
+    clip = VideoClip(lambda t: yuv.to_rgb(compositor.frame(round(t * spec.fps)), spec.width, spec.height),
+                     duration=spec.frames / spec.fps)
+    clip.fps = spec.fps
+    return clip

@@ -49,6 +49,8 @@ def grid(n: int, area: Rect, aspect: float, gap: int) -> list[Rect]:
 
 @dataclass(frozen=True)
 class Fit:
+    """All even: the compositor copies whole 2x2 chroma blocks."""
+
     scaled: tuple[int, int]  # size the decoder scales the clip to
     crop: tuple[int, int]  # top-left of the part shown
     dest: Rect  # where it lands on the canvas
@@ -57,16 +59,23 @@ class Fit:
 def fit(clip: tuple[int, int], room: Rect, mode: str, max_crop: float) -> Fit:
     """Place a ``clip`` (w, h) in ``room`` by ``mode`` (contain | cover), one scale factor for both axes."""
     width, height = clip
+    room = on_even_pixels(room)
     if mode == "cover":
         scale = max(room.w / width, room.h / height)
         scaled = (max(room.w, even(width * scale)), max(room.h, even(height * scale)))
         if 1 - (room.w * room.h) / (scaled[0] * scaled[1]) <= max_crop:
-            crop = ((scaled[0] - room.w) // 2, (scaled[1] - room.h) // 2)
+            crop = ((scaled[0] - room.w) // 4 * 2, (scaled[1] - room.h) // 4 * 2)
             return Fit(scaled, crop, room)
     scale = min(room.w / width, room.h / height)
-    scaled = (min(room.w // 2 * 2, even(width * scale)), min(room.h // 2 * 2, even(height * scale)))
-    dest = Rect(room.x + (room.w - scaled[0]) // 2, room.y + (room.h - scaled[1]) // 2, *scaled)
+    scaled = (min(room.w, even(width * scale)), min(room.h, even(height * scale)))
+    dest = Rect(room.x + (room.w - scaled[0]) // 4 * 2, room.y + (room.h - scaled[1]) // 4 * 2, *scaled)
     return Fit(scaled, (0, 0), dest)
+
+
+def on_even_pixels(rect: Rect) -> Rect:
+    """The largest rectangle inside ``rect`` with even position and size (whole yuv420p chroma samples)."""
+    x, y = rect.x + rect.x % 2, rect.y + rect.y % 2
+    return Rect(x, y, (rect.right - x) // 2 * 2, (rect.bottom - y) // 2 * 2)
 
 
 def panel_area(canvas: Rect, safe: Rect) -> Rect:
