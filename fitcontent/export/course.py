@@ -42,10 +42,10 @@ def export_course(dist: Path, out: Path, catalog: Catalog, lang: str = "en", tit
     from fitcontent.export.scorm import write_scorm_package
 
     dist, out = Path(dist), Path(out)
-    lessons_found = [a for a in read_manifest(dist) if a.get("kind") == "lesson"]
+    lessons_found = [a for a in read_manifest(dist) if a.get("kind") == "lesson" and a.get("lang", "en") == lang]
     if not lessons_found:
-        raise FitcontentError(f"{dist} has no lesson renders; build them with fitcontent build EXERCISES "
-                              f"--layouts lesson (or all)")
+        raise FitcontentError(f"{dist} has no lesson renders with {lang} text; build them with fitcontent build "
+                              f"EXERCISES --layouts lesson (or all) --lang {lang}")
     grouped: dict[tuple[str, str], list[dict]] = {}
     for artifact in lessons_found:
         grouped.setdefault((artifact["exercise"], artifact["variation"]), []).append(artifact)

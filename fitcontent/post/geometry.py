@@ -7,7 +7,7 @@ Rules (documented in the README):
   panel and crops the edges evenly, but only while the crop removes at most ``max_crop`` of the picture;
   past that it falls back to ``contain``. Clips are never stretched: both axes scale by one factor.
 - When a panel's label cannot sit on the panel inside the platform's safe zone (a 4-high stack in 9:16),
-  the grid shrinks towards the safe zone until every label can.
+  the grid keeps its arrangement and shrinks towards the safe zone until every label can.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def even(value: float) -> int:
     return max(2, round(value / 2) * 2)
 
 
-def grid(n: int, area: Rect, aspect: float, gap: int) -> list[Rect]:
-    """Cells for ``n`` clips of ``aspect`` (w/h) in ``area``: the columns x rows showing them largest."""
+def columns(n: int, area: Rect, aspect: float, gap: int) -> int:
+    """How many columns show ``n`` clips of ``aspect`` (w/h) largest in ``area``."""
     best: tuple[float, int] = (-1.0, 1)
     for cols in range(1, n + 1):
         rows = math.ceil(n / cols)
@@ -34,7 +34,12 @@ def grid(n: int, area: Rect, aspect: float, gap: int) -> list[Rect]:
         shown = min(cell_w, cell_h * aspect) * min(cell_h, cell_w / aspect)
         if shown > best[0] + 1e-6:
             best = (shown, cols)
-    cols = best[1]
+    return best[1]
+
+
+def grid(n: int, area: Rect, aspect: float, gap: int, cols: int | None = None) -> list[Rect]:
+    """Cells for ``n`` clips in ``area``, in ``cols`` columns (default: :func:`columns`)."""
+    cols = cols or columns(n, area, aspect, gap)
     rows = math.ceil(n / cols)
     cell_w = (area.w - (cols - 1) * gap) // cols
     cell_h = (area.h - (rows - 1) * gap) // rows

@@ -217,7 +217,11 @@ class Planner:
         if kind == "lesson":  # the logo layer of lesson.yaml spans every video scene
             scenes = [s.model_copy(update={"images": s.images + self._logos(layout, canvas, safe)}) if s.panels
                       else s for s in scenes]
+        for scene in scenes:  # every burned-in text, now: a missing glyph must not wait for the render
+            for text in [*scene.texts, *(p.label for p in scene.panels if p.label)]:
+                check_glyphs(self.font, text.text)
         first = sections[0].panels[0].clip
+        parts = parts if self.lang == "en" else (*parts, self.lang)  # both languages can live in one dist/
         render_id = ".".join((movement.id, *parts, fmt.slug))
         spec = RenderSpec(id=render_id, kind=kind, format=fmt.name, width=width, height=height, fps=first["fps"],
                           font=str(self.font.path), font_index=self.font.index, font_sha256=_sha256(self.font.path),
@@ -253,8 +257,9 @@ class Planner:
         caption = layers.get(Caption)
         label_room = geometry.without_band(safe, self._caption_height(caption, short) if caption else 0,
                                            caption.position if caption else "bottom")
+        cols = geometry.columns(n, area, aspect, gap)  # the arrangement is chosen once, then only shrinks
         for step in range(SHRINK_STEPS + 1):
-            cells = geometry.grid(n, geometry.shrink_towards(area, label_room, step / SHRINK_STEPS), aspect, gap)
+            cells = geometry.grid(n, geometry.shrink_towards(area, label_room, step / SHRINK_STEPS), aspect, gap, cols)
             fits = [geometry.fit((p.clip["width"], p.clip["height"]), cell.inset(border_px), layout.fit,
                                  layout.max_crop) for p, cell in zip(section.panels, cells, strict=True)]
             boxes = [geometry.label_box(f.dest, label_room, label_h, label.position, border_px + gap // 2)
@@ -356,7 +361,8 @@ class Planner:
         for lang in LANGS:
             title = self._text(card.title, section.context[lang])
             if isinstance(card, SummaryCard):
-                captions[lang].append(Event(round(start, 3), round(start + card.seconds, 3), title))
+                cues = "\n".join(section.context[lang]["cues"])
+                captions[lang].append(Event(round(start, 3), round(start + card.seconds, 3), f"{title}\n{cues}"))
             else:
                 subtitle = self._text(card.subtitle, section.context[lang])
                 captions[lang].append(Event(round(start, 3), round(start + card.seconds, 3), f"{title}\n{subtitle}"))

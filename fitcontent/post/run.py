@@ -20,8 +20,9 @@ POSTER_QUALITY = 88
 
 
 def render_key(render: Render) -> str:
-    """The spec's hash, without input paths: the inputs count by content (sha256), not by location."""
-    spec = render.spec.model_dump(mode="json", exclude={"scenes": {"__all__": {"panels": {"__all__": {"clip"}}}}})
+    """The spec's hash without file paths: clips, logo and font count by content (sha256), not location."""
+    paths = {"font": True, "scenes": {"__all__": {"panels": {"__all__": {"clip"}}, "images": {"__all__": {"path"}}}}}
+    spec = render.spec.model_dump(mode="json", exclude=paths)
     return cache_key(spec, COMPOSITOR, COMPOSITOR_VERSION)
 
 

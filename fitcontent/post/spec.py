@@ -85,7 +85,7 @@ class TitleCard(Strict):
     type: Literal["title_card"] = "title_card"
     seconds: float = Field(default=2.5, gt=0, le=30)
     title: str = "{{ exercise }}"
-    subtitle: str = "{{ strings.primary_muscles }}: {{ primary_muscles }}"
+    subtitle: str = "{{ strings.primary_muscles }}{{ strings.colon }}{{ primary_muscles }}"
 
 
 class EndCard(Strict):
@@ -209,9 +209,18 @@ def _layer_problems(source, layers: list) -> list[Problem]:
             message = unknown_message("layer type", str(layer["type"]), LAYERS)
             problems.append(source.problem((*loc, "type"), message))
             continue
-        for name in layer:
-            if name not in model.model_fields:
-                hint = did_you_mean(str(name), model.model_fields, "allowed")
-                message = f"unknown field {name!r} for a {layer['type']} layer{hint}"
-                problems.append(source.problem((*loc, name), message))
+        unknown = [name for name in layer if name not in model.model_fields]
+        for name in unknown:
+            hint = did_you_mean(str(name), model.model_fields, "allowed")
+            message = f"unknown field {name!r} for a {layer['type']} layer{hint}"
+            problems.append(source.problem((*loc, name), message))
+        if not unknown:
+            try:
+                model.model_validate(layer)
+            except ValidationError as exc:
+                for error in exc.errors():
+                    message = error["msg"].removeprefix("Value error, ")
+                    if isinstance(error.get("input"), str | int | float | bool):
+                        message += f" (got {error['input']!r})"
+                    problems.append(source.problem((*loc, *error["loc"]), message))
     return problems

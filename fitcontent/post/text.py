@@ -78,13 +78,19 @@ def check_glyphs(font: FontRef, text: str) -> None:
                               f"brand.yaml to a font that covers it (the default Noto Sans CJK covers en and zh)")
 
 
+NO_BREAK_BEFORE = set("，。、；：！？）」』》〉】”’,.;:!?)")
+"""Closing punctuation stays with the character before it: a line never starts with "，"."""
+
+
 def _tokens(text: str) -> list[str]:
     """Break points: between words, and between any two CJK characters (Chinese has no spaces)."""
     tokens: list[str] = []
     for word in text.split(" "):
         current = ""
         for char in word:
-            if ord(char) > 0x2E7F:
+            if char in NO_BREAK_BEFORE and tokens and not current and tokens[-1] != " ":
+                tokens[-1] += char
+            elif ord(char) > 0x2E7F:
                 if current:
                     tokens.append(current)
                 tokens.append(char)

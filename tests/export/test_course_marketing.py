@@ -72,7 +72,7 @@ def test_course_export_without_lessons_says_how_to_build_them(tmp_path: Path, mo
     request = api.make_request(exercises=["squat"], angles=["front"], errors=["none"], frames=9, width=160,
                                height=96, layouts=["none"])
     api.build(request, out=tmp_path / "dist")
-    with pytest.raises(FitcontentError, match=r"no lesson renders; build them with .* --layouts lesson"):
+    with pytest.raises(FitcontentError, match=r"no lesson renders with en text; build them with .* --layouts lesson"):
         api.export_course(tmp_path / "dist", tmp_path / "course")
     result = CliRunner().invoke(cli, ["export", "course", str(tmp_path / "nowhere"), "--out", str(tmp_path / "c")])
     assert result.exit_code == 1

@@ -1,0 +1,361 @@
+"""The compositor executes a planned spec into pixels: checked on solid-colour clips, where every pixel is known.
+
+Borders have the declared colours, each grid cell shows its own clip, cover crops evenly, timed text shows
+only in its window, and text (Chinese included) is drawn with real glyphs, wrapped or shrunk, never cut off.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from fitcontent import api
+from fitcontent.errors import FitcontentError
+from fitcontent.media import encode_h264, probe
+from fitcontent.post import compose
+from fitcontent.post.compose import Box, PanelSpec, RenderSpec, SceneSpec, TextSpec, render_still, text_box
+from fitcontent.post.spec import Brand, load_brand
+from fitcontent.post.text import FontRef, check_glyphs, default_font, fit_text, line_height, text_image, wrap
+from fitcontent.settings import Settings
+from tests.post.conftest import (
+    BLUE,
+    CORRECT,
+    DEJAVU,
+    ERROR,
+    GREEN,
+    RED,
+    YELLOW,
+    clip_entry,
+    close,
+    read_frame,
+    ring_lines,
+)
+
+PURPLE, TEAL = (120, 40, 160), (20, 160, 160)
+WHITE = (255, 255, 255)
+
+
+@pytest.fixture
+def pair(make_clip) -> list[dict]:
+    """A correct clip (purple) and a knees-caving-in clip (teal) from the front camera."""
+    return [make_clip("front", PURPLE), make_clip("front", TEAL, form="knee-valgus")]
+
+
+def comparison(planner, clips: list[dict]):
+    (render,) = planner.plan(clips, ["comparison"])
+    return render
+
+
+def centre(image: np.ndarray, panel: PanelSpec) -> np.ndarray:
+    return image[panel.dest.y + panel.dest.h // 2, panel.dest.x + panel.dest.w // 2]
+
+
+def assert_border(image: np.ndarray, panel: PanelSpec, color: str, decoded: bool = False) -> None:
+    """The panel declares ``color`` and its ring shows it on all four sides: every pixel of a composed
+    still, the median of each side of a decoded video (H.264 blurs the odd pixel)."""
+    assert panel.border == color and panel.border_width >= 2
+    for line in ring_lines(image, panel):
+        if decoded:
+            assert close(np.median(line, axis=0), color), (panel.clip, color)
+        else:
+            assert all(close(pixel, color, 4) for pixel in line), (panel.clip, color)
+
+
+# ---- borders ------------------------------------------------------------------------------------------
+def test_comparison_borders_are_the_brand_colours_of_each_form(make_planner, pair: list[dict]) -> None:
+    """Correct form is framed in green (#16a34a), the error in red (#dc2626), the whole ring round."""
+    render = comparison(make_planner(formats=["16:9"]), pair)
+    correct, error = render.spec.scenes[0].panels
+    still = np.asarray(render_still(render.spec, 0.5))
+    assert_border(still, correct, CORRECT)
+    assert_border(still, error, ERROR)
+    assert close(centre(still, correct), PURPLE) and close(centre(still, error), TEAL)
+
+
+def test_borders_survive_encoding(make_planner, pair: list[dict], tmp_path: Path) -> None:
+    """In the encoded 9:16 video the middle of each ring still decodes to its colour."""
+    render = comparison(make_planner(formats=["9:16"]), pair)
+    video = tmp_path / "comparison.mp4"
+    compose.render_video(render.spec, video)
+    frame = read_frame(video, 3)
+    for panel, color in zip(render.spec.scenes[0].panels, (CORRECT, ERROR), strict=True):
+        assert_border(frame, panel, color, decoded=True)
+
+
+def test_a_custom_brand_colours_borders_and_labels(make_planner, pair: list[dict], tmp_path: Path) -> None:
+    """colors.correct / colors.error of a brand.yaml replace the defaults on borders and label tags."""
+    path = tmp_path / "brand.yaml"
+    path.write_text("name: gym\ncolors:\n  correct: '#2563eb'\n  error: '#f97316'\n", encoding="utf-8")
+    brand, _ = load_brand(path)
+    render = comparison(make_planner(formats=["16:9"], brand=brand), pair)
+    still = np.asarray(render_still(render.spec, 0.5))
+    font = default_font()
+    for panel, color in zip(render.spec.scenes[0].panels, ("#2563eb", "#f97316"), strict=True):
+        assert_border(still, panel, color)
+        image, x, y = text_box(panel.label, font)
+        assert close(still[y + image.height // 2, x + image.width - 4], color, 4)  # the tag's background
+
+
+def test_a_brand_given_in_settings_reaches_the_planner(pair: list[dict], tmp_path: Path, dist: Path) -> None:
+    """``Settings(brand=...)`` (the --brand flag) is the brand the build's planner draws with."""
+    path = tmp_path / "brand.yaml"
+    path.write_text("colors:\n  correct: '#0000ff'\n  error: '#ffff00'\n", encoding="utf-8")
+    request = api.make_request(exercises=["squat"], formats=["1:1"])
+    planner = api._planner(request, Settings(brand=path), dist, True)
+    render = comparison(planner, pair)
+    still = np.asarray(render_still(render.spec, 0.5))
+    correct, error = render.spec.scenes[0].panels
+    assert_border(still, correct, "#0000ff")
+    assert_border(still, error, "#ffff00")
+
+
+def test_a_layout_border_colour_overrides_the_brand(make_planner, pair: list[dict], tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    (templates / "layouts").mkdir(parents=True)
+    (templates / "layouts" / "comparison.yaml").write_text(
+        "fit: contain\nlayers:\n  - type: border\n    width: 0.02\n    correct: '#06b6d4'\n    error: '#a855f7'\n"
+        "  - type: label\n", encoding="utf-8")
+    render = comparison(make_planner(formats=["4:5"], templates=templates), pair)
+    still = np.asarray(render_still(render.spec, 0.5))
+    correct, error = render.spec.scenes[0].panels
+    assert correct.border_width == round(0.02 * render.spec.width)
+    assert_border(still, correct, "#06b6d4")
+    assert_border(still, error, "#a855f7")
+
+
+# ---- panels -------------------------------------------------------------------------------------------
+def test_each_grid_cell_shows_its_own_clip(make_planner, four_angles: list[dict], tmp_path: Path) -> None:
+    """Four cameras, four colours: in the encoded angle grid each cell is the colour of its camera's clip,
+    at its centre and near its far corner."""
+    (render,) = make_planner(formats=["16:9"]).plan(four_angles, ["angle-grid"])
+    panels = render.spec.scenes[0].panels
+    assert [p.clip for p in panels] == [str(tmp_path / "dist" / c["path"]) for c in four_angles]
+    video = tmp_path / "grid.mp4"
+    compose.render_video(render.spec, video)
+    info = probe(video)
+    assert (info.width, info.height, info.frames) == (render.spec.width, render.spec.height, render.spec.frames)
+    frame = read_frame(video, 5)
+    for panel, color in zip(panels, (RED, GREEN, BLUE, YELLOW), strict=True):
+        d = panel.dest
+        assert close(centre(frame, panel), color), (panel.clip, color)
+        assert close(frame[d.y + d.h - 8, d.x + d.w - 8], color), (panel.clip, color)
+
+
+def test_each_cell_of_a_vertical_grid_shows_its_own_clip(make_planner, four_angles: list[dict]) -> None:
+    (render,) = make_planner(formats=["9:16"]).plan(four_angles, ["angle-grid"])
+    still = np.asarray(render_still(render.spec, 0.5))
+    for panel, color in zip(render.spec.scenes[0].panels, (RED, GREEN, BLUE, YELLOW), strict=True):
+        assert close(centre(still, panel), color), (panel.clip, color)
+
+
+def test_cover_fills_the_panel_and_crops_evenly(make_planner, dist: Path) -> None:
+    """The demo layout covers a 16:9 frame with a 3:2 clip: the clip's left half (red) and right half (blue)
+    meet in the middle of the panel, and its green top and bottom stripes are cropped away."""
+    width, height, frames = 192, 128, 8
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:, : width // 2], frame[:, width // 2:] = RED, BLUE
+    frame[:8], frame[-8:] = GREEN, GREEN
+    clip = clip_entry("front", size=(width, height), frames=frames)
+    (dist / "squat").mkdir(parents=True)
+    encode_h264(dist / clip["path"], [frame] * frames, width, height, 8)
+    (render,) = make_planner(formats=["16:9"]).plan([clip], ["demo"])
+    (panel,) = render.spec.scenes[0].panels
+    d = panel.dest
+    b = panel.border_width
+    assert abs(d.x - b) <= 1 and abs(d.y - b) <= 1  # the whole frame inside the border
+    assert abs(d.x + d.w - (render.spec.width - b)) <= 1 and abs(d.y + d.h - (render.spec.height - b)) <= 1
+    assert panel.crop[0] == 0 and panel.crop[1] > 0
+    still = np.asarray(render_still(render.spec, 0.5))
+    middle = d.x + d.w // 2
+    for y in (d.y + 3, d.y + d.h // 2, d.y + d.h - 4):
+        assert close(still[y, middle - 6], RED, 20) and close(still[y, middle + 6], BLUE, 20), y
+        assert close(still[y, d.x + 3], RED, 20) and close(still[y, d.x + d.w - 4], BLUE, 20), y
+
+
+def test_inputs_shorter_than_their_scene_hold_their_last_frame(make_clip, make_planner) -> None:
+    """A comparison of an 8-frame and a 16-frame clip lasts 16 frames; the short one keeps showing."""
+    short, long = make_clip("front", PURPLE, frames=8), make_clip("front", TEAL, form="knee-valgus", frames=16)
+    render = comparison(make_planner(formats=["16:9"]), [short, long])
+    assert render.spec.frames == 16
+    still = np.asarray(render_still(render.spec, 1.9))
+    first, second = render.spec.scenes[0].panels
+    assert close(centre(still, first), PURPLE) and close(centre(still, second), TEAL)
+
+
+def _one_panel_spec(clip: dict, dist: Path, texts: list[TextSpec]) -> RenderSpec:
+    font = default_font()
+    panel = PanelSpec(clip=str(dist / clip["path"]), sha256=clip["sha256"], frames=clip["frames"], fps=clip["fps"],
+                      size=(clip["width"], clip["height"]), scaled=(192, 128), crop=(0, 0),
+                      dest=Box(x=32, y=16, w=192, h=128))
+    scene = SceneSpec(duration=clip["frames"] / clip["fps"], background="#000000", panels=[panel], texts=texts)
+    return RenderSpec(id="test", kind="demo", format="16:9", width=256, height=160, fps=clip["fps"],
+                      font=str(font.path), font_index=font.index, font_sha256="0" * 64, scenes=[scene])
+
+
+def test_timed_text_shows_only_in_its_window(make_clip, dist: Path) -> None:
+    """A caption from 0.5 s to 1.0 s: absent before and after, present (white box) inside."""
+    clip = make_clip("front", BLUE)
+    caption = TextSpec(text="Brace", box=Box(x=40, y=100, w=170, h=40), size=16, color="#000000",
+                       background="#ffffff", start=0.5, end=1.0)
+    spec = _one_panel_spec(clip, dist, [caption])
+    image, x, y = text_box(caption, default_font())
+    pad = 4  # the strip above the words, inside the tag's rounded corners
+    for t, color in ((0.25, BLUE), (0.75, WHITE), (1.5, BLUE)):
+        strip = np.asarray(render_still(spec, t))[y + 1:y + pad, x + 2 * pad:x + image.width - 2 * pad]
+        assert strip.size and all(close(pixel, color) for pixel in strip.reshape(-1, 3)), t
+
+
+def test_the_scaled_input_is_pasted_where_the_spec_says(make_clip, dist: Path) -> None:
+    """A 96x64 clip decoded at 192x128 and pasted at (32, 16): outside that box only the background."""
+    spec = _one_panel_spec(make_clip("front", YELLOW), dist, [])
+    still = np.asarray(render_still(spec, 0.5))
+    inside = still[16 + 2:16 + 128 - 2, 32 + 2:32 + 192 - 2].reshape(-1, 3)
+    assert all(close(p, YELLOW) for p in inside[::97])
+    outside = np.ones(still.shape[:2], bool)
+    outside[16:144, 32:224] = False
+    assert (still[outside] == 0).all()
+
+
+# ---- text ---------------------------------------------------------------------------------------------
+def _white_pixels(image: Image.Image) -> int:
+    rgb = np.asarray(image.convert("RGB"), np.int16)
+    return int((rgb.min(axis=2) > 200).sum())
+
+
+def test_chinese_label_is_drawn_with_the_default_font() -> None:
+    """The label "膝盖内扣" on a red tag: white glyph pixels where an empty label has none; each character's
+    glyph differs from the others (a missing glyph would draw the same box four times)."""
+    font = default_font()
+
+    def label(text: str) -> Image.Image:
+        spec = TextSpec(text=text, box=Box(x=0, y=0, w=400, h=60), size=24, color="#ffffff", background=ERROR)
+        return text_box(spec, font)[0]
+
+    assert _white_pixels(label("")) == 0
+    assert _white_pixels(label("膝盖内扣")) > 200
+    glyphs = [np.asarray(label(char))[..., 0] for char in "膝盖内扣"]
+    for a, b in itertools.combinations(glyphs, 2):
+        assert a.shape != b.shape or (a != b).any()
+
+
+def test_a_chinese_render_labels_the_error_in_chinese(make_planner, pair: list[dict]) -> None:
+    render = comparison(make_planner(formats=["9:16"], lang="zh"), pair)
+    correct, error = render.spec.scenes[0].panels
+    assert (correct.label.text, error.label.text) == ("正确", "膝盖内扣")
+    still = render_still(render.spec, 0.5)
+    image, x, y = text_box(error.label, default_font())
+    drawn = still.crop((x, y, x + image.width, y + image.height))
+    assert _white_pixels(drawn) > 100  # the mark and four characters, in the text colour
+
+
+@pytest.fixture
+def dejavu() -> FontRef:
+    if not DEJAVU.is_file():
+        pytest.skip(f"{DEJAVU} is not installed")
+    return FontRef(DEJAVU)
+
+
+def test_a_font_without_chinese_is_refused_naming_the_character(dejavu: FontRef) -> None:
+    check_glyphs(dejavu, "Knees caving in")
+    with pytest.raises(FitcontentError, match=r"font DejaVuSans\.ttf has no glyph for '内' \(U\+5185\), '扣' "
+                                              r"\(U\+6263\), '盖' \(U\+76D6\), '膝' \(U\+819D\) in '膝盖内扣'"):
+        check_glyphs(dejavu, "膝盖内扣")
+
+
+def test_a_brand_font_lacking_a_glyph_fails_at_planning(make_planner, pair: list[dict], dist: Path,
+                                                        dejavu: FontRef) -> None:
+    """The Chinese label cannot be drawn with DejaVu Sans: planning stops, before anything renders."""
+    brand = Brand(font=dejavu.path)
+    english = comparison(make_planner(brand=brand), pair)
+    assert english.spec.font == str(dejavu.path)
+    with pytest.raises(FitcontentError, match=r"DejaVuSans\.ttf has no glyph for '正' \(U\+6B63\)"):
+        make_planner(brand=brand, lang="zh").plan(pair, ["comparison"])
+    assert not (dist / "renders").exists()
+
+
+def test_a_brand_font_lacking_a_caption_glyph_fails_at_planning(make_planner, tmp_path: Path, dejavu: FontRef) -> None:
+    templates = tmp_path / "templates"
+    (templates / "layouts").mkdir(parents=True)
+    (templates / "layouts" / "demo.yaml").write_text("layers:\n  - type: caption\n    source: cues\n", encoding="utf-8")
+    planner = make_planner(brand=Brand(font=dejavu.path), lang="zh", templates=templates)
+    with pytest.raises(FitcontentError, match=r"no glyph for"):
+        planner.plan([clip_entry("front")], ["demo"])
+
+
+LONG = "Push your knees out over your toes while you keep your chest up and your whole foot on the floor"
+
+
+def test_long_text_in_a_narrow_box_is_wrapped_onto_several_lines() -> None:
+    font = default_font()
+    fitted = fit_text(LONG, font, 24, 200, 200)
+    face = font.at(fitted.size)
+    assert len(fitted.lines) > 2
+    assert " ".join(fitted.lines) == LONG  # nothing dropped
+    assert all(face.getlength(line) <= 200 for line in fitted.lines)
+    assert fitted.width <= 200 and fitted.height <= 200
+    assert fitted.height == line_height(face) * len(fitted.lines)
+
+
+def test_text_that_cannot_fit_at_its_size_is_shrunk() -> None:
+    font = default_font()
+    fitted = fit_text(LONG, font, 40, 300, 90)
+    assert fitted.size < 40
+    assert fitted.width <= 300 and fitted.height <= 90
+    assert " ".join(fitted.lines) == LONG
+
+
+def test_chinese_wraps_between_characters() -> None:
+    font = default_font()
+    text = "下蹲前收紧核心臀部向后向下坐保持挺胸"
+    fitted = fit_text(text, font, 24, 100, 300)
+    assert len(fitted.lines) > 1 and "".join(fitted.lines) == text
+    assert all(font.at(fitted.size).getlength(line) <= 100 for line in fitted.lines)
+
+
+def test_chinese_lines_never_start_with_closing_punctuation() -> None:
+    fitted = fit_text("膝盖向外推，对准脚尖", default_font(), 40, 200, 400)
+    assert len(fitted.lines) > 1
+    assert not any(line[0] in "，。、；：！？）」" for line in fitted.lines)
+
+
+def test_an_over_long_word_is_broken_between_characters_not_cut() -> None:
+    face = default_font().at(20)
+    word = "Supercalifragilisticexpialidocious"
+    lines = wrap(word, face, 80)
+    assert len(lines) > 1 and "".join(lines) == word
+    assert all(face.getlength(line) <= 80 for line in lines)
+
+
+def test_text_that_fits_nowhere_is_an_error_not_a_clipped_line() -> None:
+    with pytest.raises(FitcontentError, match=r"does not fit a 20x6 box"):
+        fit_text(LONG, default_font(), 24, 20, 6)
+
+
+@pytest.mark.parametrize("text", ["Jiggly puppy quays gjpqy with Ångström ÉÅ", "膝盖向外推，对准脚尖 gjpq"])
+def test_drawn_text_is_never_cut_off(text: str) -> None:
+    """Every glyph's ink lies inside the fitted image: it has as much ink as the same lines drawn with room."""
+    font = default_font()
+    fitted = fit_text(text, font, 40, 220, 400)
+    image = text_image(fitted, font, "#ffffff", "left")
+    assert image.size == (max(1, fitted.width), max(1, fitted.height))
+    roomy = Image.new("RGBA", (fitted.width + 100, fitted.height + 100), (0, 0, 0, 0))
+    draw, face = ImageDraw.Draw(roomy), font.at(fitted.size)
+    for row, line in enumerate(fitted.lines):
+        draw.text((50, 50 + row * line_height(face)), line, font=face, fill="#ffffff", anchor="la")
+    assert np.asarray(image)[..., 3].astype(int).sum() == np.asarray(roomy)[..., 3].astype(int).sum()
+
+
+def test_a_text_box_never_leaves_its_box() -> None:
+    """Whatever the anchor and text, the drawn box (tag, mark and words) fits the box it was given."""
+    font = default_font()
+    box = Box(x=10, y=20, w=400, h=90)
+    for anchor, text, mark in itertools.product(["top-left", "center", "bottom-right", "bottom-center"],
+                                                ["OK", LONG, "膝盖向外推，对准脚尖"], [None, "error"]):
+        spec = TextSpec(text=text, box=box, size=20, color="#ffffff", background="#000000", anchor=anchor, mark=mark)
+        image, x, y = text_box(spec, font)
+        assert box.x <= x and x + image.width <= box.x + box.w, (anchor, text, mark)
+        assert box.y <= y and y + image.height <= box.y + box.h, (anchor, text, mark)
