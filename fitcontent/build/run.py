@@ -31,6 +31,12 @@ class BuildReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (shot id, reason)
     seconds: float = 0.0
 
+    def fail(self, item, exc: Exception, progress: ShotProgress) -> None:
+        """Log and count one failed shot or render (anything with an ``id``); the batch goes on."""
+        log.error("%s failed: %s", item.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
+        self.failed.append((item.id, str(exc)))
+        progress.done(item, "failed")
+
     def summary(self) -> str:
         clips = sum(e["kind"] == "clip" for e in self.built)
         renders = len(self.built) - clips
@@ -93,9 +99,7 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
             report.built.append(_entry(spec, backend, key, entry.sha256))
             progress.done(spec, outcome)
         except Exception as exc:  # one bad shot must not stop the batch
-            log.error("%s failed: %s", spec.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-            report.failed.append((spec.id, str(exc)))
-            progress.done(spec, "failed")
+            report.fail(spec, exc, progress)
     progress.close()
     write_manifest(out, report.built)
     report.seconds = time.perf_counter() - started

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ from fitcontent.post.captions import srt, webvtt
 from fitcontent.post.compose import render_still, render_video
 from fitcontent.post.plan import Render
 
-log = logging.getLogger(__name__)
 COMPOSITOR = "compositor"
 COMPOSITOR_VERSION = "1"
 """Bumped whenever the compositor draws the same spec differently, so cached renders are redone."""
@@ -49,9 +47,7 @@ def run_renders(renders: list[Render], out: Path, store: Store, report: BuildRep
             report.built.append(_entry(render, key, entry.sha256, poster, captions))
             progress.done(render, outcome)
         except Exception as exc:  # one bad render must not stop the batch
-            log.error("%s failed: %s", render.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
-            report.failed.append((render.id, str(exc)))
-            progress.done(render, "failed")
+            report.fail(render, exc, progress)
     progress.close()
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -60,16 +58,6 @@ def failing(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
 
     monkeypatch.setattr(api, "make_backend", make_backend)
     return state
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """The CLI reconfigures the root logger onto CliRunner's streams; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def settings_for(tmp_path: Path) -> Settings:

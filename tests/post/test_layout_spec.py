@@ -7,8 +7,6 @@ labels stay inside each platform's safe zone; a grid follows the shape of the fr
 from __future__ import annotations
 
 import itertools
-import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -37,16 +35,6 @@ def write(templates: Path, name: str, text: str) -> Path:
 
 def rect(box: Box) -> Rect:
     return Rect(box.x, box.y, box.w, box.h)
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """The CLI reconfigures the root logger onto CliRunner's streams; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 # ---- layout files -------------------------------------------------------------------------------------
