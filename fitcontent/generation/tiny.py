@@ -31,9 +31,10 @@ def tokenizer_corpus() -> list[str]:
     return sorted({s.prompt for s in shots} | {s.negative_prompt for s in shots})
 
 
-def train_tokenizer(texts: list[str]):
+def train_tokenizer(texts: list[str], max_length: int):
     """A small Unigram model wrapped as a T5 fast tokenizer (pad, eos, unk as T5 has them, no sentinels)."""
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from tokenizers.processors import TemplateProcessing
     from transformers import T5TokenizerFast
 
     tokenizer = Tokenizer(models.Unigram())
@@ -43,16 +44,10 @@ def train_tokenizer(texts: list[str]):
     trainer = trainers.UnigramTrainer(vocab_size=VOCAB_SIZE, special_tokens=["<pad>", "</s>", "<unk>"],
                                       unk_token="<unk>")
     tokenizer.train_from_iterator(texts, trainer)
-    from tokenizers.processors import TemplateProcessing
-
     tokenizer.post_processor = TemplateProcessing(single="$A </s>", pair="$A </s> $B </s>",
                                                   special_tokens=[("</s>", tokenizer.token_to_id("</s>"))])
     return T5TokenizerFast(tokenizer_object=tokenizer, pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
-                           extra_ids=0, model_max_length=fam_token_limit())
-
-
-def fam_token_limit() -> int:
-    return 226
+                           extra_ids=0, model_max_length=max_length)
 
 
 def make_tiny(fam: Family, directory: Path) -> Path:
@@ -61,7 +56,7 @@ def make_tiny(fam: Family, directory: Path) -> Path:
     import torch
     from transformers import T5Config, T5EncoderModel
 
-    tokenizer = train_tokenizer(tokenizer_corpus())
+    tokenizer = train_tokenizer(tokenizer_corpus(), fam.token_limit)
     is_15 = fam.name.startswith("cogvideox1.5")
     conditioned = fam.task in ("i2v", "pose")
     torch.manual_seed(0)
