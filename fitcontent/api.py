@@ -207,7 +207,7 @@ BACKENDS = ("preview", "cogvideox")
 
 
 def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"), backend: str = "preview",
-          draft: bool = False, use_cache: bool = True, progress=None):
+          draft: bool = False, use_cache: bool = True, progress=None, backend_options: dict | None = None):
     """Plan ``request`` and make every clip into ``out`` (readable names plus manifest.json).
 
     Returns a :class:`fitcontent.build.run.BuildReport`; failed shots are in it, not raised.
@@ -220,7 +220,7 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     settings = settings or load_settings()
     kinds = render_kinds(request.layouts)
     planner = _planner(request, settings, Path(out), draft) if kinds else None  # bad layouts fail before any clip
-    maker, store, specs = _prepare(request, settings, backend, draft)
+    maker, store, specs = _prepare(request, settings, backend, draft, backend_options)
     report = run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
     if planner:
         clips = [e for e in report.built if e["kind"] == "clip"]
@@ -255,22 +255,35 @@ def _planner(request: Request, settings: Settings, out: Path, draft: bool):
 
 
 def dry_run(request: Request, settings: Settings | None = None, backend: str = "preview",
-            draft: bool = False) -> list[tuple[ShotSpec, bool]]:
+            draft: bool = False, backend_options: dict | None = None) -> list[tuple[ShotSpec, bool]]:
     """Each shot a build would make, and whether the store already has it."""
     from fitcontent.build.store import cache_key
 
-    maker, store, specs = _prepare(request, settings, backend, draft)
+    maker, store, specs = _prepare(request, settings, backend, draft, backend_options)
     return [(s, store.get(cache_key(s.model_dump(mode="json"), maker.name, maker.version)) is not None)
             for s in specs]
 
 
-def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool):
+def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool,
+             backend_options: dict | None = None):
     from fitcontent.build.store import Store
 
     settings = settings or load_settings()
     catalog = load_catalog(settings)
-    maker = make_backend(backend, catalog)
+    maker = make_backend(backend, catalog, **(backend_options or {}))
     specs = plan(request, settings, catalog).shots
+    fam = getattr(maker, "family", None)
+    if fam is not None:  # the model's own geometry unless the request set it
+        geometry = {"width": request.width or fam.width, "height": request.height or fam.height,
+                    "fps": request.fps or fam.fps}
+        if request.frames is None:
+            from fitcontent.generation.models import frames_for
+
+            seconds = request.seconds or (specs[0].frames - 1) / specs[0].fps if specs else 0
+            geometry["frames"] = frames_for(fam, seconds, geometry["fps"])
+        specs = [s.model_copy(update=geometry) for s in specs]
+        for spec in specs:  # every rule, before any weight loads
+            maker.check(spec)
     if draft:  # half the size, in multiples of 16; frames and fps stay so timing is unchanged
         specs = [s.model_copy(update={"width": max(64, s.width // 32 * 16), "height": max(64, s.height // 32 * 16)})
                  for s in specs]
@@ -293,24 +306,30 @@ def export_marketing(dist: Path, out: Path) -> dict:
     return run(Path(dist), Path(out))
 
 
-def make_backend(name: str, catalog: Catalog):
+def make_backend(name: str, catalog: Catalog, **options):
+    """``preview`` (no options) or ``cogvideox`` (model, family_name, profile, image, video, steps)."""
     if name == "preview":
         from fitcontent.generation.preview import PreviewBackend
 
         return PreviewBackend(catalog)
     if name == "cogvideox":
-        raise RequestError("the cogvideox backend is not available in this version; use --backend preview")
+        from fitcontent.generation.cogvideox import CogVideoXBackend
+
+        return CogVideoXBackend(catalog, **options)
     raise RequestError(unknown_message("backend", name, BACKENDS))
 
 
 def _pose_writer(backend):
-    """Writes each clip's pose track JSON into dist/, only when its content changed."""
+    """Writes each clip's pose track JSON into dist/, only when its content changed (the motion the clip
+    shows or, for a video model, the motion the catalog asked for)."""
     import json
 
     from fitcontent.build.store import write_text_if_changed
-    from fitcontent.generation.preview import pose_document
+    from fitcontent.generation.preview import PreviewBackend, pose_document
+
+    motion = getattr(backend, "motion", None) or PreviewBackend(backend.catalog).motion  # a video model has none
 
     def write(spec: ShotSpec, path: Path) -> None:
-        write_text_if_changed(path, json.dumps(pose_document(backend.motion(spec)), separators=(",", ":")) + "\n")
+        write_text_if_changed(path, json.dumps(pose_document(motion(spec)), separators=(",", ":")) + "\n")
 
     return write

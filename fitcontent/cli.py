@@ -222,7 +222,17 @@ def plan(request, fmt: str, settings) -> None:
 @request_options
 @click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
               help="Output directory (clips, pose tracks, manifest.json).")
-@click.option("--backend", default="preview", show_default=True, help="preview (pose-rendered, no model).")
+@click.option("--backend", default="preview", show_default=True,
+              help="preview (pose-rendered, no model) or cogvideox (needs --model or FITCONTENT_MODEL_DIR).")
+@click.option("--model", type=click.Path(path_type=Path), help="Local CogVideoX pipeline directory.")
+@click.option("--family", help="Model family (default: detected from the model's config).")
+@click.option("--profile", default="auto", show_default=True,
+              help="auto, full, offload, sequential, lowvram or fast (GPU memory vs speed).")
+@click.option("--image", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="First frame for image-to-video models.")
+@click.option("--video", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Input clip for video-to-video (text-to-video families).")
+@click.option("--steps", type=int, help="Denoising steps (default: the family's).")
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
@@ -233,8 +243,8 @@ def plan(request, fmt: str, settings) -> None:
               help="Language of the text burned into renders (caption files are written in both).")
 @click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
-def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache: bool, formats, layouts: str,
-          lang: str, brand, settings) -> None:
+def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, draft: bool,
+          dry_run: bool, no_cache: bool, formats, layouts: str, lang: str, brand, settings) -> None:
     """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
     every requested format with posters and captions; anything already made for the same spec is reused."""
     from fitcontent import api
@@ -243,11 +253,14 @@ def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache
                                   "layouts": layouts, "lang": lang})
     if brand:
         settings = settings.model_copy(update={"brand": brand})
+    options = {"model": model, "family_name": family, "profile": profile, "image": image, "video": video,
+               "steps": steps}
+    options = {k: v for k, v in options.items() if v is not None} if backend == "cogvideox" else None
 
     if backend == "preview":
         log.info("No video model configured: using the preview backend (pose-rendered mannequin)")
     if dry_run:
-        shots = api.dry_run(request, settings, backend, draft)
+        shots = api.dry_run(request, settings, backend, draft, options)
         _table(["shot", "size", "frames", "status"],
                [(s.id, f"{s.width}x{s.height}", str(s.frames), "cached" if cached else "to build")
                 for s, cached in shots])
@@ -256,7 +269,7 @@ def build(request, out: Path, backend: str, draft: bool, dry_run: bool, no_cache
         return
     from fitcontent.progress import progress_for
 
-    report = api.build(request, settings, out, backend, draft, not no_cache, progress_for(sys.stderr))
+    report = api.build(request, settings, out, backend, draft, not no_cache, progress_for(sys.stderr), options)
     for shot_id, reason in report.failed:
         click.echo(f"failed: {shot_id}: {reason}", err=True)
     click.echo(report.summary())

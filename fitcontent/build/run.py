@@ -15,7 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.store import TEMP_PREFIX, Store, cache_key, publish, write_text_if_changed
+from fitcontent.build.store import TEMP_PREFIX, Entry, Store, cache_key, publish, write_text_if_changed
 from fitcontent.errors import FitcontentError
 from fitcontent.generation.base import Backend, ShotSpec
 
@@ -89,14 +89,14 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
                     loaded = True
                 frames = progress.shot(spec)
                 entry = store.put(key, lambda tmp, spec=spec, frames=frames: backend.generate(spec, tmp, frames),
-                                  "mp4", {"id": spec.id, "backend": backend.name})
+                                  "mp4", lambda spec=spec: _meta(spec, backend))
                 outcome = "built"
             else:
                 report.cached += 1
             publish(entry.path, out / clip_path(spec))
             if pose_writer:
                 pose_writer(spec, out / clip_path(spec, ".pose.json"))
-            report.built.append(_entry(spec, backend, key, entry.sha256))
+            report.built.append(_entry(spec, backend, key, entry))
             progress.done(spec, outcome)
         except Exception as exc:  # one bad shot must not stop the batch
             report.fail(spec, exc, progress)
@@ -106,7 +106,13 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
     return report
 
 
-def _entry(spec: ShotSpec, backend: Backend, key: str, sha256: str) -> dict[str, Any]:
+def _meta(spec: ShotSpec, backend: Backend) -> dict[str, Any]:
+    """What the store keeps beside a clip: for a video model, how it was made (profile, time, memory)."""
+    provenance = backend.provenance() if hasattr(backend, "provenance") else None
+    return {"id": spec.id, "backend": backend.name, **({"generation": provenance} if provenance else {})}
+
+
+def _entry(spec: ShotSpec, backend: Backend, key: str, stored: Entry) -> dict[str, Any]:
     return {
         "id": spec.id, "exercise": spec.exercise, "variation": spec.variation, "angle": spec.angle,
         "form": spec.form, "kind": "clip", "path": clip_path(spec).as_posix(),
@@ -114,7 +120,8 @@ def _entry(spec: ShotSpec, backend: Backend, key: str, sha256: str) -> dict[str,
         "frames": spec.frames, "fps": spec.fps, "duration": round(spec.frames / spec.fps, 4),
         "backend": backend.name, "backend_version": backend.version, "model": getattr(backend, "model", None),
         "seed": spec.seed, "prompt": spec.prompt, "negative_prompt": spec.negative_prompt,
-        "cache_key": key, "sha256": sha256,
+        "cache_key": key, "sha256": stored.sha256,
+        **({"generation": stored.meta["generation"]} if "generation" in stored.meta else {}),
     }
 
 

@@ -195,12 +195,15 @@ class Store:
                 self._remove(key)
         return entry
 
-    def put(self, key: str, produce: Callable[[Path], None], suffix: str, meta: Mapping[str, Any]) -> Entry:
-        """Run ``produce(tmp_path)`` and commit its file as ``key``; see the module docstring for the order."""
+    def put(self, key: str, produce: Callable[[Path], None], suffix: str,
+            meta: Mapping[str, Any] | Callable[[], Mapping[str, Any]]) -> Entry:
+        """Run ``produce(tmp_path)`` and commit its file as ``key``; see the module docstring for the order.
+        ``meta`` may be a function, called after ``produce``, for facts known only then (time, memory)."""
         _check_key(key)
         if not _SUFFIX.fullmatch(suffix) or suffix.lower() == "json":
             raise ValueError(f"put: suffix must be like 'mp4' and not 'json' (got {suffix!r})")
-        meta = json.loads(json.dumps(dict(meta), allow_nan=False))  # fail before produce; get() returns the same
+        if not callable(meta):
+            meta = json.loads(json.dumps(dict(meta), allow_nan=False))  # fail before produce; get() returns the same
         shard = self._shard(key)
         shard.mkdir(parents=True, exist_ok=True)
         tmp = _temp_path(shard, key, f".{suffix}")
@@ -211,6 +214,8 @@ class Store:
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
             size, sha = file_sha256(tmp)
+            if callable(meta):
+                meta = json.loads(json.dumps(dict(meta()), allow_nan=False))
             sidecar = {"key": key, "size": size, "sha256": sha, "suffix": suffix,
                        "created": datetime.now(UTC).isoformat(timespec="seconds"), "meta": meta}
             obj = shard / f"{key}.{suffix}"

@@ -1,0 +1,223 @@
+"""The CogVideoX backend: the only module that imports diffusers.
+
+Weights load only from a local directory (``--model``, ``FITCONTENT_MODEL_DIR``, or a Hugging Face cache
+that already holds them); nothing is downloaded. The pipeline is loaded once per process and reused for
+every shot; prompt embeddings are cached per (prompt, negative prompt). Every spec is checked against the
+family's rules before any weight loads. A CUDA out-of-memory error retries the shot with the next
+lower-memory profile instead of failing the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.errors import FitcontentError, RequestError
+from fitcontent.generation.base import Clip, Progress, ShotSpec
+from fitcontent.generation.models import FAMILIES, Family, check_spec, family
+from fitcontent.generation.profiles import apply_profile, choose_profile, next_profile
+
+log = logging.getLogger(__name__)
+MODEL_DIR_ENV = "FITCONTENT_MODEL_DIR"
+V2V_STRENGTH = 0.8
+"""How far video-to-video departs from the input clip (1.0 ignores it)."""
+
+
+def detect_family(directory: Path) -> Family:
+    """The family of a saved pipeline, from its configs (released and tiny pipelines alike)."""
+    index = json.loads((directory / "model_index.json").read_text(encoding="utf-8"))
+    config = json.loads((directory / "transformer" / "config.json").read_text(encoding="utf-8"))
+    conditioned = config["in_channels"] == 2 * config["out_channels"]
+    pipeline = index.get("_class_name", "")
+    if config.get("patch_size_t"):
+        return FAMILIES["cogvideox1.5-5b-i2v" if conditioned else "cogvideox1.5-5b"]
+    if not config.get("use_rotary_positional_embeddings"):
+        return FAMILIES["cogvideox-2b"]
+    if conditioned:
+        fun = pipeline == "CogVideoXFunControlPipeline" or not config.get("use_learned_positional_embeddings")
+        return FAMILIES["cogvideox-fun-v1.1-5b-pose" if fun else "cogvideox-5b-i2v"]
+    return FAMILIES["cogvideox-5b"]
+
+
+def resolve_model_dir(model: Path | None, fam: Family | None) -> Path:
+    """The local pipeline directory to load, or one line saying how to download it."""
+    candidates = [Path(model)] if model else []
+    if not model and os.environ.get(MODEL_DIR_ENV):
+        candidates.append(Path(os.environ[MODEL_DIR_ENV]))
+    if not candidates and fam is not None:
+        hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache" /
+                                                                          "huggingface")) / "hub")
+        snapshots = hub / f"models--{fam.repo.replace('/', '--')}" / "snapshots"
+        candidates += sorted(snapshots.glob("*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for candidate in candidates:
+        if (candidate / "model_index.json").is_file():
+            return candidate
+    wanted = fam or FAMILIES["cogvideox-5b"]
+    where = candidates[0] if candidates else Path("~/models") / wanted.repo.split("/")[1]
+    raise FitcontentError(f"no {wanted.name} weights in {where}; run: "
+                          f"{wanted.download.replace('<DIR>', str(where))} (or fitcontent models make-tiny "
+                          f"{where} --family {wanted.name} for a tiny test model)")
+
+
+class CogVideoXBackend:
+    name = "cogvideox"
+    version = "1"
+
+    def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
+                 profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None):
+        self.catalog = catalog
+        wanted = family(family_name) if family_name else None
+        self.directory = resolve_model_dir(model, wanted)
+        self.family = wanted or detect_family(self.directory)
+        self.profile_name = profile
+        self.image, self.video, self.steps = image, video, steps
+        self.model = str(self.directory)
+        self.config_hash = _config_hash(self.directory)
+        # the store keys clips by backend version: another model, architecture or step count is another clip
+        self.version = f"{self.version}+{self.family.name}+{self.config_hash}+{steps or self.family.steps}"
+        self.pipe = None
+        self.device = "cpu"
+        self._embeddings: dict[tuple[str, str], tuple] = {}
+        if self.family.task == "i2v" and image is None:
+            raise RequestError(f"{self.family.name} is an image-to-video model: give --image PHOTO")
+        if video is not None and self.family.task != "t2v":
+            raise RequestError(f"--video needs a text-to-video family; {self.family.name} is {self.family.task}")
+
+    def check(self, spec: ShotSpec) -> None:
+        """The family's rules, before any weight loads."""
+        check_spec(self.family, spec.width, spec.height, spec.frames, spec.fps, spec.prompt_tokens)
+
+    def load(self) -> None:
+        """Load the pipeline once; later shots reuse it."""
+        if self.pipe is not None:
+            return
+        import diffusers
+        import torch
+
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = getattr(torch, self.family.dtype) if self.device == "cuda" else torch.float32
+        pipeline = getattr(diffusers, self.family.pipeline)
+        self.pipe = pipeline.from_pretrained(self.directory, dtype=dtype)
+        if self.video is not None:  # video-to-video shares every component of the loaded pipeline
+            self.pipe = diffusers.CogVideoXVideoToVideoPipeline.from_pipe(self.pipe)
+        self.pipe.set_progress_bar_config(disable=True)
+        self.dtype = str(dtype).removeprefix("torch.")
+        self.profile = choose_profile(self.profile_name, self.family, self.device)
+        apply_profile(self.pipe, self.profile, self.device)
+        log.info("Loaded %s from %s (%s, profile %s)", self.family.name, self.directory, self.dtype, self.profile)
+
+    def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip:
+        import torch
+
+        self.check(spec)
+        self.load()
+        while True:
+            try:
+                started = time.perf_counter()
+                if self.device == "cuda":
+                    torch.cuda.reset_peak_memory_stats()
+                frames = self._run(spec, progress)
+                break
+            except torch.cuda.OutOfMemoryError:
+                lower = next_profile(self.profile)
+                if lower is None:
+                    raise
+                log.warning("%s: out of GPU memory under profile %s; retrying with %s", spec.id, self.profile, lower)
+                self.profile = lower
+                if self.device == "cuda":
+                    torch.cuda.empty_cache()
+                apply_profile(self.pipe, lower, self.device)
+        from fitcontent.media import encode_h264
+
+        encode_h264(path, (frame for frame in frames), spec.width, spec.height, spec.fps)
+        self.last_run = {"seconds": round(time.perf_counter() - started, 3),
+                         "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)
+                         if self.device == "cuda" else None}
+        return Clip(path, spec.width, spec.height, spec.frames, spec.fps, self.name, self.model)
+
+    def provenance(self) -> dict:
+        """What the manifest records about how the last clip was made."""
+        return {"family": self.family.name, "model": self.model, "config_hash": self.config_hash,
+                "profile": getattr(self, "profile", None), "dtype": getattr(self, "dtype", None),
+                "steps": self.steps or self.family.steps, "guidance": self.family.guidance_scale,
+                **getattr(self, "last_run", {})}
+
+    def _run(self, spec: ShotSpec, progress: Progress | None) -> np.ndarray:
+        import torch
+
+        steps = self.steps or self.family.steps
+        prompt_embeds, negative_embeds = self._encode(spec.prompt, spec.negative_prompt)
+        inputs = {
+            "prompt_embeds": prompt_embeds, "negative_prompt_embeds": negative_embeds,
+            "height": spec.height, "width": spec.width, "num_inference_steps": steps,
+            "guidance_scale": self.family.guidance_scale, "use_dynamic_cfg": self.family.dynamic_cfg,
+            "generator": torch.Generator(device="cpu").manual_seed(spec.seed), "output_type": "np",
+        }
+        if progress:
+            inputs["callback_on_step_end"] = lambda pipe, i, t, kwargs: (progress(i + 1, steps), kwargs)[1]
+        if self.family.task == "pose":
+            inputs["control_video"] = self._control_video(spec)
+        elif self.video is not None:
+            inputs.update(video=self._input_video(spec), strength=V2V_STRENGTH)
+        else:
+            inputs["num_frames"] = spec.frames
+        if self.family.task == "i2v":
+            from PIL import Image
+
+            from fitcontent.generation.models import fit_image
+
+            inputs["image"] = fit_image(Image.open(self.image), self.family, spec.width, spec.height)
+        video = self.pipe(**inputs).frames[0]
+        return np.clip(np.rint(np.asarray(video) * 255), 0, 255).astype(np.uint8)
+
+    def _encode(self, prompt: str, negative: str):
+        """Prompt embeddings, computed once per (prompt, negative prompt) for the whole process."""
+        key = (prompt, negative)
+        if key not in self._embeddings:
+            self._embeddings[key] = self.pipe.encode_prompt(
+                prompt=prompt, negative_prompt=negative, do_classifier_free_guidance=True,
+                max_sequence_length=self.family.token_limit, device=self.pipe._execution_device)
+        return self._embeddings[key]
+
+    def _input_video(self, spec: ShotSpec):
+        """The --video clip's first ``spec.frames`` frames at the spec's size (the last one repeated if short)."""
+        import imageio_ffmpeg
+        from PIL import Image
+
+        reader = imageio_ffmpeg.read_frames(str(self.video))
+        width, height = next(reader)["size"]
+        frames = [Image.frombytes("RGB", (width, height), data) for data, _ in zip(reader, range(spec.frames),
+                                                                                     strict=False)]
+        reader.close()
+        if not frames:
+            raise FitcontentError(f"--video {self.video}: no frames could be decoded")
+        frames += [frames[-1]] * (spec.frames - len(frames))
+        return [f.resize((spec.width, spec.height), Image.LANCZOS) for f in frames]
+
+    def _control_video(self, spec: ShotSpec):
+        """The pose engine's OpenPose control frames for this shot, at the model's geometry."""
+        from PIL import Image
+
+        from fitcontent.pose.render import render_control
+        from fitcontent.pose.stills import motion_for
+
+        motion = motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, spec.width,
+                            spec.height, spec.frames, spec.fps)
+        return [Image.fromarray(render_control(motion.camera, joints)) for joints in motion.track.joints]
+
+
+def _config_hash(directory: Path) -> str:
+    """A digest of the pipeline's JSON configs: which architecture and scheduler made a clip."""
+    digest = hashlib.sha256()
+    for config in sorted(directory.rglob("*.json")):
+        if config.name != "tokenizer.json":
+            digest.update(config.relative_to(directory).as_posix().encode())
+            digest.update(config.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,80 @@
+"""Memory/speed profiles: how a loaded pipeline is placed on the GPU, and which one ``auto`` picks.
+
+``full`` keeps every component on the GPU; ``offload`` moves each model to the GPU only while it runs and
+tiles/slices the VAE; ``sequential`` streams weights layer by layer (about 1.6x slower per step, a few
+GiB); ``lowvram`` adds int8 weight-only quantization (torchao) to offloading; ``fast`` is ``full`` until
+the GPU performance work fills it in. An out-of-memory error moves a shot one step down the ladder.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fitcontent.errors import FitcontentError, RequestError, unknown_message
+from fitcontent.generation.models import Family
+
+log = logging.getLogger(__name__)
+PROFILES = ("auto", "full", "offload", "sequential", "lowvram", "fast")
+LADDER = ("full", "offload", "sequential", "lowvram")
+
+NEEDS_GIB = {
+    # peak GPU memory per profile; 5B: measured with stock diffusers on an H100 (shared/anchors), the others
+    # scaled from it by parameter count and tokens until benchmarks/RESULTS.md has their own figures
+    "cogvideox-2b": {"full": 18.0, "offload": 9.0, "sequential": 3.0},
+    "cogvideox-5b": {"full": 34.5, "offload": 13.1, "sequential": 3.8},
+    "cogvideox-5b-i2v": {"full": 35.0, "offload": 13.5, "sequential": 4.0},
+    "cogvideox1.5-5b": {"full": 60.0, "offload": 24.0, "sequential": 8.0},
+    "cogvideox1.5-5b-i2v": {"full": 60.0, "offload": 24.0, "sequential": 8.0},
+    "cogvideox-fun-v1.1-5b-pose": {"full": 36.0, "offload": 14.0, "sequential": 4.5},
+}
+
+
+def choose_profile(name: str, fam: Family, device: str) -> str:
+    """``auto`` -> the fastest profile whose measured need fits the free GPU memory (logged)."""
+    if name not in PROFILES:
+        raise RequestError(unknown_message("profile", name, PROFILES))
+    if name != "auto":
+        return name
+    if device != "cuda":
+        log.info("profile auto: no CUDA device, running on the CPU")
+        return "full"
+    import torch
+
+    free = torch.cuda.mem_get_info()[0] / 2**30
+    for profile in LADDER[:-1]:
+        if NEEDS_GIB[fam.name][profile] * 1.1 <= free:
+            log.info("profile auto: %s (%.1f GiB free, %s needs about %.1f GiB)", profile, free, fam.name,
+                     NEEDS_GIB[fam.name][profile])
+            return profile
+    log.info("profile auto: lowvram (%.1f GiB free)", free)
+    return "lowvram"
+
+
+def next_profile(profile: str) -> str | None:
+    """The next lower-memory profile, or None at the bottom."""
+    current = LADDER.index("full" if profile == "fast" else profile)
+    return LADDER[current + 1] if current + 1 < len(LADDER) else None
+
+
+def apply_profile(pipe, profile: str, device: str) -> None:
+    """Place ``pipe`` for ``profile`` (undoing an earlier placement first)."""
+    pipe.remove_all_hooks()
+    if device != "cuda":
+        pipe.to("cpu")
+        return
+    if profile in ("full", "fast"):
+        pipe.to("cuda")
+        return
+    pipe.to("cpu")
+    pipe.vae.enable_tiling()
+    pipe.vae.enable_slicing()
+    if profile == "lowvram":
+        try:
+            from torchao.quantization import int8_weight_only, quantize_
+        except ImportError:
+            raise FitcontentError("profile lowvram needs torchao: pip install torchao") from None
+        quantize_(pipe.transformer, int8_weight_only())
+    if profile == "sequential":
+        pipe.enable_sequential_cpu_offload()
+    else:
+        pipe.enable_model_cpu_offload()

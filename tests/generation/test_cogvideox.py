@@ -1,0 +1,140 @@
+"""The cogvideox backend on tiny pipelines: the real loading and generation path, on a CPU."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from fitcontent import api
+from fitcontent.build.store import cache_key
+from fitcontent.cli import cli
+from fitcontent.errors import FitcontentError, RequestError
+from fitcontent.generation.cogvideox import CogVideoXBackend, detect_family
+from fitcontent.generation.models import FAMILIES
+from fitcontent.generation.tiny import make_tiny
+from fitcontent.media import encode_h264, probe
+from fitcontent.settings import Settings
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("diffusers")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("models")
+    return {name: make_tiny(FAMILIES[name], root / name) for name in FAMILIES}
+
+
+def _build(tmp_path: Path, model: Path, **request) -> tuple[object, list[dict]]:
+    settings = Settings(cache=tmp_path / "cache")
+    fields = {"exercises": ["squat"], "angles": ["front"], "errors": ["none"], "frames": 9, "layouts": ["none"],
+              **request}
+    options = {"model": model, "steps": 2, **fields.pop("options", {})}
+    report = api.build(api.make_request(**fields), settings, tmp_path / "dist", "cogvideox",
+                       backend_options=options)
+    manifest = json.loads((tmp_path / "dist" / "manifest.json").read_text(encoding="utf-8"))["artifacts"]
+    return report, manifest
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_family_is_detected_from_the_saved_configs(models: dict[str, Path], name: str) -> None:
+    assert detect_family(models[name]).name == name
+
+
+def test_text_to_video_builds_a_clip_of_the_family_geometry_and_records_provenance(models, tmp_path: Path) -> None:
+    report, manifest = _build(tmp_path, models["cogvideox-5b"])
+    assert not report.failed
+    (entry,) = manifest
+    info = probe(tmp_path / "dist" / entry["path"])
+    assert (info.width, info.height, info.frames, info.fps) == (720, 480, 9, 8.0)
+    generation = entry["generation"]
+    assert generation["family"] == "cogvideox-5b" and generation["model"] == str(models["cogvideox-5b"])
+    assert generation["profile"] == "full" and generation["dtype"] == "float32" and generation["steps"] == 2
+    assert len(generation["config_hash"]) == 16 and generation["seconds"] > 0
+    again, manifest_again = _build(tmp_path, models["cogvideox-5b"])
+    assert again.cached == 1 and manifest_again == manifest  # cached, with the provenance of the run that made it
+
+
+def test_pose_control_follows_the_pose_engine_at_the_requested_size(models, tmp_path: Path) -> None:
+    report, (entry,) = _build(tmp_path, models["cogvideox-fun-v1.1-5b-pose"], width=256, height=256)
+    assert not report.failed
+    info = probe(tmp_path / "dist" / entry["path"])
+    assert (info.width, info.height, info.frames) == (256, 256, 9)
+
+
+def test_image_to_video_fits_a_photo_of_another_size(models, tmp_path: Path) -> None:
+    photo = tmp_path / "client.jpg"
+    Image.new("RGB", (300, 500), "orange").save(photo)
+    report, (entry,) = _build(tmp_path, models["cogvideox-5b-i2v"], options={"image": photo})
+    assert not report.failed
+    info = probe(tmp_path / "dist" / entry["path"])
+    assert (info.width, info.height, info.frames) == (720, 480, 9)
+
+
+def test_video_to_video_takes_an_input_clip(models, tmp_path: Path) -> None:
+    clip = tmp_path / "input.mp4"
+    encode_h264(clip, [np.full((240, 360, 3), (0, 90, 200), np.uint8)] * 12, 360, 240, 8)
+    report, (entry,) = _build(tmp_path, models["cogvideox-5b"], options={"video": clip})
+    assert not report.failed
+    info = probe(tmp_path / "dist" / entry["path"])
+    assert (info.width, info.height, info.frames) == (720, 480, 9)
+
+
+def test_out_of_memory_retries_the_shot_with_the_next_profile(models, tmp_path: Path, caplog) -> None:
+    catalog = api.load_catalog()
+    backend = CogVideoXBackend(catalog, models["cogvideox-fun-v1.1-5b-pose"], steps=2)
+    spec = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], width=256, height=256,
+                                     frames=9)).shots[0]
+    backend.load()
+    real_call, calls = type(backend.pipe).__call__, []
+
+    def once_out_of_memory(pipe, *args, **kwargs):  # a test double for a GPU that runs out on the first try
+        calls.append(1)
+        if len(calls) == 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
+        return real_call(pipe, *args, **kwargs)
+
+    backend.pipe.__class__ = type("OnceOutOfMemory", (type(backend.pipe),), {"__call__": once_out_of_memory})
+    with caplog.at_level(logging.WARNING):
+        clip = backend.generate(spec, tmp_path / "clip.mp4")
+    assert len(calls) == 2 and backend.profile == "offload"
+    assert "out of GPU memory under profile full; retrying with offload" in caplog.text
+    assert probe(clip.path).frames == 9
+
+
+def test_illegal_geometry_fails_before_any_weight_loads(models, tmp_path: Path, monkeypatch) -> None:
+    loads = []
+    monkeypatch.setattr(CogVideoXBackend, "load", lambda self: loads.append(1))
+    with pytest.raises(RequestError, match=r"cogvideox-5b needs 8N\+1 frames \(9, 17, 25, ... 49\); 10 frames -> "
+                                           r"use --frames 9"):
+        _build(tmp_path, models["cogvideox-5b"], frames=10)
+    result = CliRunner().invoke(cli, ["build", "squat", "--backend", "cogvideox", "--model",
+                                      str(models["cogvideox-5b"]), "--size", "1360x768", "--layouts", "none",
+                                      "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "cogvideox-5b needs 720x480 only; 1360x768 -> use --size 720x480" in result.output
+    assert loads == []
+
+
+def test_missing_model_gives_the_download_command(tmp_path: Path) -> None:
+    with pytest.raises(FitcontentError) as caught:
+        CogVideoXBackend(api.load_catalog(), tmp_path / "nothing-here", family_name="cogvideox1.5-5b")
+    message = str(caught.value)
+    assert message.startswith(f"no cogvideox1.5-5b weights in {tmp_path / 'nothing-here'}; run: ")
+    assert f"huggingface-cli download THUDM/CogVideoX1.5-5B --local-dir {tmp_path / 'nothing-here'}" in message
+
+
+def test_a_changed_prompt_or_model_changes_the_cache_key(models) -> None:
+    spec = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"])).shots[0]
+    backend = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], steps=2)
+    other_model = CogVideoXBackend(api.load_catalog(), models["cogvideox-2b"], steps=2)
+    key = cache_key(spec.model_dump(mode="json"), backend.name, backend.version)
+    changed = spec.model_copy(update={"prompt": spec.prompt + " slowly"})
+    assert cache_key(changed.model_dump(mode="json"), backend.name, backend.version) != key
+    assert cache_key(spec.model_dump(mode="json"), other_model.name, other_model.version) != key
