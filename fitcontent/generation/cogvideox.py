@@ -71,18 +71,25 @@ class CogVideoXBackend:
     version = "1"
 
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
-                 profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None):
+                 profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
+                 pipeline=None):
+        """``pipeline``: one already in memory instead of ``model`` (benchmarks of real-size architectures
+        with random weights); then ``family_name`` is required."""
         self.catalog = catalog
         wanted = family(family_name) if family_name else None
-        self.directory = resolve_model_dir(model, wanted)
+        if pipeline is not None and wanted is None:
+            raise RequestError("a pipeline given in memory needs its family_name")
+        self.directory = resolve_model_dir(model, wanted) if pipeline is None else None
         self.family = wanted or detect_family(self.directory)
         self.profile_name = profile
         self.image, self.video, self.steps = image, video, steps
-        self.model = str(self.directory)
-        self.config_hash = _config_hash(self.directory)
+        self.model = str(self.directory) if self.directory else None
+        self.config_hash = _config_hash(self.directory) if self.directory else hashlib.sha256(
+            json.dumps(dict(pipeline.transformer.config), sort_keys=True, default=str).encode()).hexdigest()[:16]
         # the store keys clips by backend version: another model, architecture or step count is another clip
         self.version = f"{self.version}+{self.family.name}+{self.config_hash}+{steps or self.family.steps}"
-        self.pipe = None
+        self.pipe = pipeline
+        self.placed = False
         self.device = "cpu"
         self._embeddings: dict[tuple[str, str], tuple] = {}
         if self.family.task == "i2v" and image is None:
@@ -96,24 +103,35 @@ class CogVideoXBackend:
 
     def load(self) -> None:
         """Load the pipeline once; later shots reuse it."""
-        if self.pipe is not None:
+        if self.placed:
             return
         import diffusers
         import torch
 
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         dtype = getattr(torch, self.family.dtype) if self.device == "cuda" else torch.float32
-        pipeline = getattr(diffusers, self.family.pipeline)
-        self.pipe = pipeline.from_pretrained(self.directory, dtype=dtype)
+        if self.pipe is None:
+            self.pipe = getattr(diffusers, self.family.pipeline).from_pretrained(self.directory, dtype=dtype)
+        else:
+            dtype = self.pipe.transformer.dtype
         if self.video is not None:  # video-to-video shares every component of the loaded pipeline
             self.pipe = diffusers.CogVideoXVideoToVideoPipeline.from_pipe(self.pipe)
         self.pipe.set_progress_bar_config(disable=True)
         self.dtype = str(dtype).removeprefix("torch.")
         self.profile = choose_profile(self.profile_name, self.family, self.device)
         apply_profile(self.pipe, self.profile, self.device)
+        self.placed = True
         log.info("Loaded %s from %s (%s, profile %s)", self.family.name, self.directory, self.dtype, self.profile)
 
     def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip:
+        from fitcontent.media import encode_h264
+
+        frames = self.frames(spec, progress)
+        encode_h264(path, iter(frames), spec.width, spec.height, spec.fps)
+        return Clip(path, spec.width, spec.height, spec.frames, spec.fps, self.name, self.model)
+
+    def frames(self, spec: ShotSpec, progress: Progress | None = None) -> np.ndarray:
+        """The shot's frames (uint8, frames x h x w x 3); out of GPU memory, retried one profile lower."""
         import torch
 
         self.check(spec)
@@ -134,13 +152,10 @@ class CogVideoXBackend:
                 if self.device == "cuda":
                     torch.cuda.empty_cache()
                 apply_profile(self.pipe, lower, self.device)
-        from fitcontent.media import encode_h264
-
-        encode_h264(path, (frame for frame in frames), spec.width, spec.height, spec.fps)
         self.last_run = {"seconds": round(time.perf_counter() - started, 3),
                          "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)
                          if self.device == "cuda" else None}
-        return Clip(path, spec.width, spec.height, spec.frames, spec.fps, self.name, self.model)
+        return frames
 
     def provenance(self) -> dict:
         """What the manifest records about how the last clip was made."""
