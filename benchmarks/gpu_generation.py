@@ -7,7 +7,7 @@ hand it to CogVideoXBackend, and make one clip of the family's geometry (squat, 
 guidance included), end-to-end seconds for the clip (prompt encoding, denoising, VAE decode), the profile
 that finished (an out-of-memory error moves one profile down), and peak GPU memory.
 
-Usage (device machine): python3 benchmarks/gpu_generation.py FAMILY[,FAMILY...] [steps]
+Usage (device machine): python3 benchmarks/gpu_generation.py FAMILY[,FAMILY...] [steps] [full,offload]
         (CPU smoke test):  python3 benchmarks/gpu_generation.py cogvideox-5b 2 --tiny
 """
 
@@ -100,7 +100,7 @@ def measure(fam: Family, pipe, profile: str, steps: int, photo: Path) -> dict:
             "end_to_end_s": backend.last_run["seconds"], "peak_gpu_gib": backend.last_run["peak_gpu_gib"]}
 
 
-def main(names: list[str], steps: int, tiny: bool) -> None:
+def main(names: list[str], steps: int, profiles: list[str], tiny: bool) -> None:
     from PIL import Image
 
     out = Path(os.environ.get("OUT", tempfile.gettempdir()))
@@ -113,7 +113,7 @@ def main(names: list[str], steps: int, tiny: bool) -> None:
             built = time.perf_counter()
             pipe = tiny_pipeline(fam, Path(tmp)) if tiny else real_pipeline(fam)
             print(f"{name}: built in {time.perf_counter() - built:.1f} s", flush=True)
-            for profile in ("full", "offload"):
+            for profile in profiles:
                 try:
                     result = measure(fam, pipe, profile, steps, photo)
                 except Exception as exc:  # report and go on with the next measurement
@@ -130,4 +130,6 @@ def main(names: list[str], steps: int, tiny: bool) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1].split(","), int(sys.argv[2]) if len(sys.argv) > 2 else 5, "--tiny" in sys.argv)
+    arguments = [a for a in sys.argv[1:] if a != "--tiny"]
+    main(arguments[0].split(","), int(arguments[1]) if len(arguments) > 1 else 5,
+         arguments[2].split(",") if len(arguments) > 2 else ["full", "offload"], "--tiny" in sys.argv)

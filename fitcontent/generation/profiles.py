@@ -18,14 +18,16 @@ PROFILES = ("auto", "full", "offload", "sequential", "lowvram", "fast")
 LADDER = ("full", "offload", "sequential", "lowvram")
 
 NEEDS_GIB = {
-    # peak GPU memory per profile; 5B: measured with stock diffusers on an H100 (shared/anchors), the others
-    # scaled from it by parameter count and tokens until benchmarks/RESULTS.md has their own figures
-    "cogvideox-2b": {"full": 18.0, "offload": 9.0, "sequential": 3.0},
-    "cogvideox-5b": {"full": 34.5, "offload": 13.1, "sequential": 3.8},
-    "cogvideox-5b-i2v": {"full": 35.0, "offload": 13.5, "sequential": 4.0},
-    "cogvideox1.5-5b": {"full": 60.0, "offload": 24.0, "sequential": 8.0},
-    "cogvideox1.5-5b-i2v": {"full": 60.0, "offload": 24.0, "sequential": 8.0},
-    "cogvideox-fun-v1.1-5b-pose": {"full": 36.0, "offload": 14.0, "sequential": 4.5},
+    # peak GPU memory of one clip through the cogvideox backend (T5-XXL encoding included), measured with
+    # real-size architectures on an H100 (benchmarks/RESULTS.md); 1.5 under full peaked at 68 GiB on an
+    # H200 but ran out of memory on the 80 GB H100, so its need is set above that card. sequential:
+    # the stock-pipeline anchor for 5B (3.8 GiB), scaled for the others, not yet measured here
+    "cogvideox-2b": {"full": 31.0, "offload": 17.2, "sequential": 3.0},
+    "cogvideox-5b": {"full": 38.0, "offload": 25.3, "sequential": 3.8},
+    "cogvideox-5b-i2v": {"full": 38.1, "offload": 25.8, "sequential": 4.0},
+    "cogvideox1.5-5b": {"full": 80.0, "offload": 29.5, "sequential": 8.0},
+    "cogvideox1.5-5b-i2v": {"full": 80.0, "offload": 30.0, "sequential": 8.0},
+    "cogvideox-fun-v1.1-5b-pose": {"full": 38.1, "offload": 26.9, "sequential": 4.5},
 }
 
 
