@@ -233,6 +233,8 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--video", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="Input clip for video-to-video (text-to-video families).")
 @click.option("--steps", type=int, help="Denoising steps (default: the family's).")
+@click.option("--dtype", type=click.Choice(["bfloat16", "float16", "float32"]),
+              help="Weights' dtype on the GPU (default: the family's; float16 is refused for bfloat16 models).")
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
@@ -243,7 +245,7 @@ def plan(request, fmt: str, settings) -> None:
               help="Language of the text burned into renders (caption files are written in both).")
 @click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
-def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, draft: bool,
+def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, dtype, draft: bool,
           dry_run: bool, no_cache: bool, formats, layouts: str, lang: str, brand, settings) -> None:
     """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
     every requested format with posters and captions; anything already made for the same spec is reused."""
@@ -254,7 +256,7 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     if brand:
         settings = settings.model_copy(update={"brand": brand})
     options = {"model": model, "family_name": family, "profile": profile, "image": image, "video": video,
-               "steps": steps}
+               "steps": steps, "dtype": dtype}
     options = {k: v for k, v in options.items() if v is not None} if backend == "cogvideox" else None
 
     if backend == "preview":
@@ -275,6 +277,59 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     click.echo(report.summary())
     if report.failed:
         click.get_current_context().exit(1)
+
+
+@cli.group()
+def models() -> None:
+    """CogVideoX models: the known families, the ones on this machine, tiny test models."""
+
+
+@models.command("list")
+@common_options
+def models_list(settings) -> None:
+    """Known model families, their geometry, and which are present locally."""
+    from fitcontent.generation.inventory import geometry, local_models
+    from fitcontent.generation.models import FAMILIES
+
+    found = local_models()
+    _table(["family", "pipeline", "dtype", "geometry", "local", "GiB"],
+           [(f.name, f.pipeline, f.dtype, geometry(f), found.get(f.name, {}).get("directory", "-"),
+             str(found.get(f.name, {}).get("size_gib", "-"))) for f in FAMILIES.values()])
+
+
+@models.command("check")
+@click.argument("directory", type=click.Path(path_type=Path))
+@common_options
+def models_check(directory: Path, settings) -> None:
+    """Check that DIRECTORY holds a complete pipeline, and name its family."""
+    from fitcontent.generation.inventory import check_model
+
+    facts = check_model(directory)
+    click.echo(f"{facts['directory']}: {facts['family']} ({facts['pipeline']}), {facts['size_gib']} GiB, "
+               f"config {facts['config_hash']}")
+
+
+@models.command("make-tiny")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--family", "family_name", required=True, help="Model family to build tiny.")
+@common_options
+def models_make_tiny(directory: Path, family_name: str, settings) -> None:
+    """Build a tiny random-weight pipeline of a family into DIRECTORY, offline (for tests and trying it out)."""
+    from fitcontent.generation.models import family
+    from fitcontent.generation.tiny import make_tiny
+
+    make_tiny(family(family_name), directory)
+    click.echo(f"Wrote a tiny {family_name} (random weights) to {directory}")
+
+
+@cli.command()
+@common_options
+def doctor(settings) -> None:
+    """What this machine has for fitcontent: Python, torch, GPU, ffmpeg, fonts, models, the auto profile."""
+    from fitcontent.generation.inventory import doctor as findings
+
+    for check, finding in findings():
+        click.echo(f"{check + ':':<34} {finding}")
 
 
 @cli.group()

@@ -72,7 +72,7 @@ class CogVideoXBackend:
 
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
                  profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
-                 pipeline=None):
+                 pipeline=None, dtype: str | None = None):
         """``pipeline``: one already in memory instead of ``model`` (benchmarks of real-size architectures
         with random weights); then ``family_name`` is required."""
         self.catalog = catalog
@@ -81,6 +81,10 @@ class CogVideoXBackend:
             raise RequestError("a pipeline given in memory needs its family_name")
         self.directory = resolve_model_dir(model, wanted) if pipeline is None else None
         self.family = wanted or detect_family(self.directory)
+        if dtype == "float16" and self.family.dtype == "bfloat16":
+            raise RequestError(f"{self.family.name} is a bfloat16 model: float16 gives NaN (black) frames; "
+                               f"use --dtype bfloat16")
+        self.dtype_name = dtype
         self.profile_name = profile
         self.image, self.video, self.steps = image, video, steps
         self.model = str(self.directory) if self.directory else None
@@ -109,7 +113,7 @@ class CogVideoXBackend:
         import torch
 
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
-        dtype = getattr(torch, self.family.dtype) if self.device == "cuda" else torch.float32
+        dtype = getattr(torch, self.dtype_name or self.family.dtype) if self.device == "cuda" else torch.float32
         if self.pipe is None:
             self.pipe = getattr(diffusers, self.family.pipeline).from_pretrained(self.directory, dtype=dtype)
         else:
