@@ -109,6 +109,7 @@ class CogVideoXBackend:
         """Load the pipeline once; later shots reuse it."""
         if self.placed:
             return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # local directories only: never a download
         import diffusers
         import torch
 

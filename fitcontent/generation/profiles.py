@@ -72,10 +72,14 @@ def apply_profile(pipe, profile: str, device: str) -> None:
     pipe.vae.enable_slicing()
     if profile == "lowvram":
         try:
-            from torchao.quantization import int8_weight_only, quantize_
+            from torchao.quantization import quantize_
         except ImportError:
             raise FitcontentError("profile lowvram needs torchao: pip install torchao") from None
-        quantize_(pipe.transformer, int8_weight_only())
+        try:  # torchao >= 0.10 names it a config; older releases a function
+            from torchao.quantization import Int8WeightOnlyConfig as int8_weights
+        except ImportError:
+            from torchao.quantization import int8_weight_only as int8_weights
+        quantize_(pipe.transformer, int8_weights())
     if profile == "sequential":
         pipe.enable_sequential_cpu_offload()
     else:
