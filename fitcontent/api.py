@@ -219,8 +219,9 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     started = time.perf_counter()
     settings = settings or load_settings()
     kinds = render_kinds(request.layouts)
-    planner = _planner(request, settings, Path(out), draft) if kinds else None  # bad layouts fail before any clip
-    maker, store, specs = _prepare(request, settings, backend, draft, backend_options)
+    catalog = load_catalog(settings)
+    planner = _planner(request, settings, catalog, Path(out), draft) if kinds else None  # bad layouts: before clips
+    maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog)
     report = run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
     if planner:
         clips = [e for e in report.built if e["kind"] == "clip"]
@@ -244,13 +245,13 @@ def render_kinds(layouts: list[str]) -> list[str]:
     return [k for k in KINDS if k in layouts]
 
 
-def _planner(request: Request, settings: Settings, out: Path, draft: bool):
+def _planner(request: Request, settings: Settings, catalog: Catalog, out: Path, draft: bool):
     from fitcontent.post.formats import parse_formats
     from fitcontent.post.plan import Planner, load_layouts, load_strings
     from fitcontent.post.spec import load_brand
 
     brand, _ = load_brand(settings.brand, settings.templates)
-    return Planner(load_catalog(settings), load_layouts(settings.templates), brand, load_strings(settings.templates),
+    return Planner(catalog, load_layouts(settings.templates), brand, load_strings(settings.templates),
                    parse_formats(request.formats), request.lang, out, draft)
 
 
@@ -265,14 +266,17 @@ def dry_run(request: Request, settings: Settings | None = None, backend: str = "
 
 
 def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool,
-             backend_options: dict | None = None):
+             backend_options: dict | None = None, catalog: Catalog | None = None):
     from fitcontent.build.store import Store
 
     settings = settings or load_settings()
-    catalog = load_catalog(settings)
+    catalog = catalog or load_catalog(settings)
     maker = make_backend(backend, catalog, **(backend_options or {}))
     specs = plan(request, settings, catalog).shots
     fam = getattr(maker, "family", None)
+    if fam is not None and draft and fam.resolution == "fixed":
+        raise RequestError(f"--draft halves the size, and {fam.name} makes {fam.width}x{fam.height} only; "
+                           f"leave out --draft (fewer --steps give a quicker look)")
     if fam is not None:  # the model's own geometry unless the request set it
         geometry = {"width": request.width or fam.width, "height": request.height or fam.height,
                     "fps": request.fps or fam.fps}
@@ -282,11 +286,12 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
             seconds = request.seconds or (specs[0].frames - 1) / specs[0].fps if specs else 0
             geometry["frames"] = frames_for(fam, seconds, geometry["fps"])
         specs = [s.model_copy(update=geometry) for s in specs]
-        for spec in specs:  # every rule, before any weight loads
-            maker.check(spec)
     if draft:  # half the size, in multiples of 16; frames and fps stay so timing is unchanged
         specs = [s.model_copy(update={"width": max(64, s.width // 32 * 16), "height": max(64, s.height // 32 * 16)})
                  for s in specs]
+    if fam is not None:
+        for spec in specs:  # every rule, before any weight loads
+            maker.check(spec)
     return maker, Store(settings.cache_dir), specs
 
 

@@ -255,9 +255,13 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
                                   "layouts": layouts, "lang": lang})
     if brand:
         settings = settings.model_copy(update={"brand": brand})
-    options = {"model": model, "family_name": family, "profile": profile, "image": image, "video": video,
-               "steps": steps, "dtype": dtype}
-    options = {k: v for k, v in options.items() if v is not None} if backend == "cogvideox" else None
+    options = {"model": model, "family_name": family, "image": image, "video": video, "steps": steps, "dtype": dtype}
+    given = [f"--{name.removesuffix('_name')}" for name, value in options.items() if value is not None]
+    if backend != "cogvideox" and (given or profile != "auto"):
+        raise FitcontentError(f"{', '.join(given or ['--profile'])}: only for --backend cogvideox "
+                              f"(this build uses --backend {backend})")
+    options = {k: v for k, v in {**options, "profile": profile}.items() if v is not None}
+    options = options if backend == "cogvideox" else None
 
     if backend == "preview":
         log.info("No video model configured: using the preview backend (pose-rendered mannequin)")

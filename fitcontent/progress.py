@@ -36,6 +36,8 @@ class BarProgress(ShotProgress):
                              TimeElapsedColumn(), console=Console(file=stream), transient=True)
 
     def start(self, total: int, what: str = "shots") -> None:
+        for task in list(self.bars.task_ids):  # the clips' bars go when the renders' begin
+            self.bars.remove_task(task)
         self.bars.start()
         self.shots = self.bars.add_task(what, total=total)
         self.frames = self.bars.add_task("frames", total=1, visible=False)

@@ -76,7 +76,7 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
         raise FitcontentError(f"--out {out}: is a file, not a directory; choose a directory for the clips")
     out.mkdir(parents=True, exist_ok=True)
     _remove_stale_temp_files(out)
-    loaded = False
+    loaded, load_error = False, None
     progress.start(len(specs))
     for spec in specs:
         key = cache_key(spec.model_dump(mode="json"), backend.name, backend.version)
@@ -84,8 +84,14 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
             entry = store.get(key) if use_cache else None
             outcome = "cached"
             if entry is None:
+                if load_error is not None:  # the model could not be loaded: do not try again for every shot
+                    raise load_error
                 if not loaded:
-                    backend.load()
+                    try:
+                        backend.load()
+                    except Exception as exc:
+                        load_error = exc
+                        raise
                     loaded = True
                 frames = progress.shot(spec)
                 entry = store.put(key, lambda tmp, spec=spec, frames=frames: backend.generate(spec, tmp, frames),

@@ -42,10 +42,15 @@ def export_course(dist: Path, out: Path, catalog: Catalog, lang: str = "en", tit
     from fitcontent.export.scorm import write_scorm_package
 
     dist, out = Path(dist), Path(out)
-    lessons_found = [a for a in read_manifest(dist) if a.get("kind") == "lesson" and a.get("lang", "en") == lang]
+    lessons = [a for a in read_manifest(dist) if a.get("kind") == "lesson"]
+    lessons_found = [a for a in lessons if a.get("lang", "en") == lang]
+    if lessons and not lessons_found:  # the pages and captions are still in ``lang``; the video text is not
+        log.warning("%s has no lessons with %s text on screen; using the %s ones (build with --lang %s for them)",
+                    dist, lang, lessons[0].get("lang", "en"), lang)
+        lessons_found = [a for a in lessons if a.get("lang", "en") == lessons[0].get("lang", "en")]
     if not lessons_found:
-        raise FitcontentError(f"{dist} has no lesson renders with {lang} text; build them with fitcontent build "
-                              f"EXERCISES --layouts lesson (or all) --lang {lang}")
+        raise FitcontentError(f"{dist} has no lesson renders; build them with fitcontent build EXERCISES "
+                              f"--layouts lesson (or all)")
     grouped: dict[tuple[str, str], list[dict]] = {}
     for artifact in lessons_found:
         grouped.setdefault((artifact["exercise"], artifact["variation"]), []).append(artifact)

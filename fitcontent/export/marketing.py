@@ -18,6 +18,7 @@ from typing import Any
 from fitcontent.build.store import TEMP_PREFIX, atomic_write_bytes, publish, write_text_if_changed
 from fitcontent.errors import FitcontentError
 from fitcontent.export.course import read_manifest
+from fitcontent.post.captions import trim
 
 log = logging.getLogger(__name__)
 THUMBNAIL_SIZE = (1280, 720)
@@ -76,8 +77,12 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict) -> dict[str, A
              "width": render["width"], "height": render["height"], "duration": duration, "trimmed": trimmed,
              "captions": {}, "subtitles": {}}
     for key, suffix in (("captions", "vtt"), ("subtitles", "srt")):
-        for lang, path in render.get(key, {}).items():  # after a cut, players never reach the later cues
-            publish(dist / path, folder / f"{stem}.{lang}.{suffix}")
+        for lang, path in render.get(key, {}).items():
+            dest = folder / f"{stem}.{lang}.{suffix}"
+            if trimmed:  # no cue may point past the cut
+                write_text_if_changed(dest, trim((dist / path).read_text(encoding="utf-8"), platform.max_seconds))
+            else:
+                publish(dist / path, dest)
             entry[key][lang] = f"{platform.name}/{stem}.{lang}.{suffix}"
     if render.get("poster"):
         poster = folder / f"{stem}.jpg"

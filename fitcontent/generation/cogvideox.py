@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from fitcontent.build.store import file_sha256
 from fitcontent.catalog.loader import Catalog
-from fitcontent.errors import FitcontentError, RequestError
+from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
-from fitcontent.generation.profiles import apply_profile, choose_profile, next_profile
+from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile
 
 log = logging.getLogger(__name__)
 MODEL_DIR_ENV = "FITCONTENT_MODEL_DIR"
@@ -32,10 +33,15 @@ V2V_STRENGTH = 0.8
 
 def detect_family(directory: Path) -> Family:
     """The family of a saved pipeline, from its configs (released and tiny pipelines alike)."""
-    index = json.loads((directory / "model_index.json").read_text(encoding="utf-8"))
-    config = json.loads((directory / "transformer" / "config.json").read_text(encoding="utf-8"))
-    conditioned = config["in_channels"] == 2 * config["out_channels"]
-    pipeline = index.get("_class_name", "")
+    try:
+        index = json.loads((directory / "model_index.json").read_text(encoding="utf-8"))
+        config = json.loads((directory / "transformer" / "config.json").read_text(encoding="utf-8"))
+        pipeline = index["_class_name"]
+        if not pipeline.startswith("CogVideoX") or config["_class_name"] != "CogVideoXTransformer3DModel":
+            raise ValueError(f"a {pipeline} with a {config['_class_name']}, not a CogVideoX pipeline")
+        conditioned = config["in_channels"] == 2 * config["out_channels"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise FitcontentError(f"{directory}: cannot tell its model family ({type(exc).__name__}: {exc})") from None
     if config.get("patch_size_t"):
         return FAMILIES["cogvideox1.5-5b-i2v" if conditioned else "cogvideox1.5-5b"]
     if not config.get("use_rotary_positional_embeddings"):
@@ -46,16 +52,20 @@ def detect_family(directory: Path) -> Family:
     return FAMILIES["cogvideox-5b"]
 
 
+def snapshots(fam: Family) -> list[Path]:
+    """The family's downloads in the Hugging Face cache ($HF_HUB_CACHE, or $HF_HOME/hub)."""
+    home = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
+    hub = Path(os.environ.get("HF_HUB_CACHE") or home / "hub")
+    return list((hub / f"models--{fam.repo.replace('/', '--')}" / "snapshots").glob("*"))
+
+
 def resolve_model_dir(model: Path | None, fam: Family | None) -> Path:
     """The local pipeline directory to load, or one line saying how to download it."""
     candidates = [Path(model)] if model else []
     if not model and os.environ.get(MODEL_DIR_ENV):
         candidates.append(Path(os.environ[MODEL_DIR_ENV]))
     if not candidates and fam is not None:
-        hub = Path(os.environ.get("HF_HUB_CACHE") or Path(os.environ.get("HF_HOME", Path.home() / ".cache" /
-                                                                          "huggingface")) / "hub")
-        snapshots = hub / f"models--{fam.repo.replace('/', '--')}" / "snapshots"
-        candidates += sorted(snapshots.glob("*"), key=lambda p: p.stat().st_mtime, reverse=True)
+        candidates += sorted(snapshots(fam), key=lambda p: p.stat().st_mtime, reverse=True)
     for candidate in candidates:
         if (candidate / "model_index.json").is_file():
             return candidate
@@ -81,6 +91,12 @@ class CogVideoXBackend:
             raise RequestError("a pipeline given in memory needs its family_name")
         self.directory = resolve_model_dir(model, wanted) if pipeline is None else None
         self.family = wanted or detect_family(self.directory)
+        if self.directory and wanted and detect_family(self.directory) != wanted:
+            found = detect_family(self.directory).name
+            raise RequestError(f"--family {wanted.name}, but {self.directory} holds {found}; "
+                               f"leave out --family or use --family {found}")
+        if profile not in PROFILES:
+            raise RequestError(unknown_message("profile", profile, PROFILES))
         if dtype == "float16" and self.family.dtype == "bfloat16":
             raise RequestError(f"{self.family.name} is a bfloat16 model: float16 gives NaN (black) frames; "
                                f"use --dtype bfloat16")
@@ -90,8 +106,12 @@ class CogVideoXBackend:
         self.model = str(self.directory) if self.directory else None
         self.config_hash = _config_hash(self.directory) if self.directory else hashlib.sha256(
             json.dumps(dict(pipeline.transformer.config), sort_keys=True, default=str).encode()).hexdigest()[:16]
-        # the store keys clips by backend version: another model, architecture or step count is another clip
-        self.version = f"{self.version}+{self.family.name}+{self.config_hash}+{steps or self.family.steps}"
+        # the store keys clips by backend version: another model, architecture, step count, input photo or
+        # clip, dtype or quantization makes another clip
+        inputs = [self.family.name, self.config_hash, str(steps or self.family.steps), dtype or self.family.dtype,
+                  "int8" if profile == "lowvram" else "-",
+                  *(file_sha256(Path(f))[1][:16] if f else "-" for f in (image, video))]
+        self.version = "+".join([self.version, *inputs])
         self.pipe = pipeline
         self.placed = False
         self.device = "cpu"

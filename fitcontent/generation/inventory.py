@@ -18,11 +18,6 @@ def _size_gib(directory: Path) -> float:
     return round(sum(p.stat().st_size for p in directory.rglob("*") if p.is_file()) / 2**30, 2)
 
 
-def _hub_dir() -> Path:
-    home = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
-    return Path(os.environ.get("HF_HUB_CACHE") or home / "hub")
-
-
 def check_model(directory: Path) -> dict[str, Any]:
     """Facts of a pipeline directory, or one error naming everything that is missing."""
     from fitcontent.generation.cogvideox import _config_hash, detect_family
@@ -47,8 +42,10 @@ def local_models() -> dict[str, dict[str, Any]]:
     """Each family found locally: in FITCONTENT_MODEL_DIR or in the Hugging Face cache."""
     found: dict[str, dict[str, Any]] = {}
     candidates = [Path(os.environ["FITCONTENT_MODEL_DIR"])] if os.environ.get("FITCONTENT_MODEL_DIR") else []
+    from fitcontent.generation.cogvideox import snapshots
+
     for fam in FAMILIES.values():
-        candidates += sorted((_hub_dir() / f"models--{fam.repo.replace('/', '--')}" / "snapshots").glob("*"))
+        candidates += sorted(snapshots(fam))
     for candidate in candidates:
         try:
             facts = check_model(candidate)

@@ -59,6 +59,29 @@ def _clock(seconds: float, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
 
 
+def trim(text: str, seconds: float) -> str:
+    """A WebVTT or SRT file of :func:`webvtt` / :func:`srt` cut at ``seconds``: later cues dropped, the
+    last one ending at the cut (for a video cut to a platform's length)."""
+    blocks = []
+    for block in text.strip("\n").split("\n\n"):
+        lines = block.split("\n")
+        timing = next((i for i, line in enumerate(lines) if " --> " in line), None)
+        if timing is not None:
+            start, _, rest = lines[timing].partition(" --> ")
+            end, space, settings = rest.partition(" ")
+            if _seconds(start) >= seconds:
+                continue
+            if _seconds(end) > seconds:
+                lines[timing] = f"{start} --> {_clock(seconds, end[8])}{space}{settings}"
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _seconds(clock: str) -> float:
+    hours, minutes, rest = clock.replace(",", ".").split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
 def webvtt(events: list[Event]) -> str:
     """WebVTT with the cues near the top, clear of captions burned in at the bottom."""
     blocks = ["WEBVTT\n"]

@@ -10,7 +10,6 @@ its correction -> summary -> end card).
 from __future__ import annotations
 
 import functools
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import jinja2
 import yaml
 from jinja2.sandbox import SandboxedEnvironment
 
+from fitcontent.build.store import file_sha256
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
 from fitcontent.errors import TemplateError
@@ -392,24 +392,24 @@ class Planner:
 
     def _text(self, template: str, context: dict[str, Any]) -> str:
         try:
-            text = self.env.from_string(template).render(**context).strip()
+            return self.env.from_string(template).render(**context).strip()
         except jinja2.TemplateError as exc:
             raise TemplateError(f"layout text {template!r}: {exc}; available: {', '.join(sorted(context))}") from None
-        check_glyphs(self.font, text)  # now, not after the clips are built
-        return text
 
 
 def _box(rect: Rect) -> Box:
     return Box(x=rect.x, y=rect.y, w=rect.w, h=rect.h)
 
 
-@functools.lru_cache(maxsize=16)
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """A file's sha256, computed again whenever the file changes (size or modification time)."""
+    stat = Path(path).stat()
+    return _sha256_of(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _sha256_of(path: str, mtime_ns: int, size: int) -> str:
+    return file_sha256(Path(path))[1]
 
 
 def load_strings(templates: Path | None) -> dict[str, dict[str, str]]:

@@ -11,7 +11,6 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from fitcontent.errors import FitcontentError
@@ -181,6 +180,3 @@ def draw_mark(draw: ImageDraw.ImageDraw, kind: str, x: float, y: float, size: fl
         draw.line([(x + pad, y + pad), (x + size - pad, y + size - pad)], fill=color, width=width)
         draw.line([(x + size - pad, y + pad), (x + pad, y + size - pad)], fill=color, width=width)
 
-
-def to_rgba_array(image: Image.Image) -> np.ndarray:
-    return np.asarray(image.convert("RGBA"), dtype=np.uint8)

@@ -72,7 +72,7 @@ def test_course_export_without_lessons_says_how_to_build_them(tmp_path: Path, mo
     request = api.make_request(exercises=["squat"], angles=["front"], errors=["none"], frames=9, width=160,
                                height=96, layouts=["none"])
     api.build(request, out=tmp_path / "dist")
-    with pytest.raises(FitcontentError, match=r"no lesson renders with en text; build them with .* --layouts lesson"):
+    with pytest.raises(FitcontentError, match=r"no lesson renders; build them with .* --layouts lesson"):
         api.export_course(tmp_path / "dist", tmp_path / "course")
     result = CliRunner().invoke(cli, ["export", "course", str(tmp_path / "nowhere"), "--out", str(tmp_path / "c")])
     assert result.exit_code == 1
@@ -107,3 +107,20 @@ def test_trim_cuts_a_long_video_to_exactly_the_limit(tmp_path: Path) -> None:
     assert info.frames == 60 * 8
     assert (info.codec, info.pix_fmt) == ("h264", "yuv420p")
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_captions_of_a_cut_video_end_at_the_cut() -> None:
+    from fitcontent.post.captions import Event, srt, trim, webvtt
+
+    events = [Event(55.0, 58.0, "Keep your chest up"), Event(58.5, 62.0, "Drive up"), Event(63.0, 65.0, "Late")]
+    vtt = trim(webvtt(events), 60)
+    assert "00:00:58.500 --> 00:01:00.000 line:8%" in vtt and "Late" not in vtt and vtt.startswith("WEBVTT")
+    assert trim(srt(events), 60).splitlines()[-2:] == ["00:00:58,500 --> 00:01:00,000", "Drive up"]
+
+
+def test_course_in_chinese_uses_the_english_lessons_when_no_chinese_ones_exist(dist: Path, tmp_path: Path) -> None:
+    course = api.export_course(dist, tmp_path / "course", lang="zh")
+    assert [v["format"] for v in course["lessons"][0]["videos"]] == ["16:9", "9:16"]
+    with zipfile.ZipFile(tmp_path / "course" / "course-scorm12.zip") as package:
+        page = package.read("lessons/squat-bodyweight.html").decode("utf-8")
+    assert "深蹲" in page

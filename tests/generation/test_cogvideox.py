@@ -138,3 +138,42 @@ def test_a_changed_prompt_or_model_changes_the_cache_key(models) -> None:
     changed = spec.model_copy(update={"prompt": spec.prompt + " slowly"})
     assert cache_key(changed.model_dump(mode="json"), backend.name, backend.version) != key
     assert cache_key(spec.model_dump(mode="json"), other_model.name, other_model.version) != key
+
+
+def test_inputs_dtype_and_quantization_are_part_of_the_cache_key(models, tmp_path: Path) -> None:
+    photos = []
+    for colour in ("red", "blue"):
+        photos.append(tmp_path / f"{colour}.png")
+        Image.new("RGB", (64, 64), colour).save(photos[-1])
+    catalog = api.load_catalog()
+    versions = {CogVideoXBackend(catalog, models["cogvideox-5b-i2v"], image=photo).version for photo in photos}
+    versions |= {CogVideoXBackend(catalog, models["cogvideox-5b-i2v"], image=photos[0], dtype="float32").version,
+                 CogVideoXBackend(catalog, models["cogvideox-5b-i2v"], image=photos[0], profile="lowvram").version}
+    assert len(versions) == 4
+
+
+def test_wrong_family_profile_or_draft_fail_before_loading(models, tmp_path: Path) -> None:
+    catalog = api.load_catalog()
+    with pytest.raises(RequestError, match=r"--family cogvideox-2b, but .* holds cogvideox-5b; leave out --family"):
+        CogVideoXBackend(catalog, models["cogvideox-5b"], family_name="cogvideox-2b")
+    with pytest.raises(RequestError, match="unknown profile 'fsat'; did you mean 'fast'"):
+        CogVideoXBackend(catalog, models["cogvideox-5b"], profile="fsat")
+    with pytest.raises(RequestError, match="--draft halves the size, and cogvideox-5b makes 720x480 only"):
+        api.build(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], layouts=["none"]),
+                  Settings(cache=tmp_path / "cache"), tmp_path / "dist", "cogvideox", draft=True,
+                  backend_options={"model": models["cogvideox-5b"]})
+
+
+def test_a_directory_that_is_not_cogvideox_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "sd3" / "transformer").mkdir(parents=True)
+    (tmp_path / "sd3" / "model_index.json").write_text('{"_class_name": "StableDiffusion3Pipeline"}')
+    (tmp_path / "sd3" / "transformer" / "config.json").write_text('{"_class_name": "SD3Transformer2DModel"}')
+    with pytest.raises(FitcontentError, match=r"cannot tell its model family .*not a CogVideoX pipeline"):
+        detect_family(tmp_path / "sd3")
+
+
+def test_model_options_without_the_cogvideox_backend_are_refused(models, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["build", "squat", "--model", str(models["cogvideox-5b"]), "--layouts", "none",
+                                      "--out", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert "--model: only for --backend cogvideox (this build uses --backend preview)" in result.output

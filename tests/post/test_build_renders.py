@@ -26,7 +26,7 @@ def _files(root: Path) -> dict[str, int]:
 def _planned(built: SimpleNamespace, kinds: list[str]) -> dict[str, object]:
     """The renders the build's planner makes from the build's clips, by id (the specs behind the files)."""
     clips = [e for e in manifest(built.dist) if e["kind"] == "clip"]
-    planner = api._planner(built.request, built.settings, built.dist, True)
+    planner = api._planner(built.request, built.settings, api.load_catalog(built.settings), built.dist, True)
     return {render.id: render for render in planner.plan(clips, kinds)}
 
 

@@ -105,7 +105,7 @@ def test_a_brand_given_in_settings_reaches_the_planner(pair: list[dict], tmp_pat
     path = tmp_path / "brand.yaml"
     path.write_text("colors:\n  correct: '#0000ff'\n  error: '#ffff00'\n", encoding="utf-8")
     request = api.make_request(exercises=["squat"], formats=["1:1"])
-    planner = api._planner(request, Settings(brand=path), dist, True)
+    planner = api._planner(request, Settings(brand=path), api.load_catalog(), dist, True)
     render = comparison(planner, pair)
     still = np.asarray(render_still(render.spec, 0.5))
     correct, error = render.spec.scenes[0].panels
@@ -359,3 +359,23 @@ def test_a_text_box_never_leaves_its_box() -> None:
         image, x, y = text_box(spec, font)
         assert box.x <= x and x + image.width <= box.x + box.w, (anchor, text, mark)
         assert box.y <= y and y + image.height <= box.y + box.h, (anchor, text, mark)
+
+
+def test_a_latin_only_brand_font_still_renders_english_cards(tmp_path: Path) -> None:
+    """Chinese card text goes only to the caption files, so an English build needs no CJK glyphs."""
+    from fitcontent.post.formats import FORMATS
+    from fitcontent.post.plan import Planner, load_layouts, load_strings
+
+    latin = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not latin.is_file():
+        pytest.skip(f"{latin} not installed")
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    encode_h264(clips / "front.mp4", [np.zeros((64, 96, 3), np.uint8)] * 8, 96, 64, 8)
+    entry = {"id": "squat.bodyweight.front.correct", "exercise": "squat", "variation": "bodyweight", "angle": "front",
+             "form": "correct", "path": "front.mp4", "sha256": "0" * 64, "width": 96, "height": 64, "frames": 8,
+             "fps": 8}
+    planner = Planner(api.load_catalog(), load_layouts(None), Brand(font=latin), load_strings(None),
+                      [FORMATS["16:9"]], "en", clips, draft=True)
+    (lesson,) = planner.plan([entry], ["lesson"])
+    assert "深蹲" in lesson.captions["zh"][0].text
