@@ -227,7 +227,7 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
         clips = [e for e in report.built if e["kind"] == "clip"]
         run_renders(planner.plan(clips, kinds), Path(out), store, report, use_cache, progress)
         write_manifest(Path(out), report.built)
-        report.seconds = time.perf_counter() - started
+    report.seconds = time.perf_counter() - started  # the whole build: catalog, clips and renders
     return report
 
 
@@ -280,10 +280,10 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
     if fam is not None:  # the model's own geometry unless the request set it
         geometry = {"width": request.width or fam.width, "height": request.height or fam.height,
                     "fps": request.fps or fam.fps}
-        if request.frames is None:
+        if request.frames is None and specs:  # the catalog's duration, in the family's legal frame counts
             from fitcontent.generation.models import frames_for
 
-            seconds = request.seconds or (specs[0].frames - 1) / specs[0].fps if specs else 0
+            seconds = request.seconds or (specs[0].frames - 1) / specs[0].fps
             geometry["frames"] = frames_for(fam, seconds, geometry["fps"])
         specs = [s.model_copy(update=geometry) for s in specs]
     if draft:  # half the size, in multiples of 16; frames and fps stay so timing is unchanged

@@ -256,12 +256,11 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     if brand:
         settings = settings.model_copy(update={"brand": brand})
     options = {"model": model, "family_name": family, "image": image, "video": video, "steps": steps, "dtype": dtype}
-    given = [f"--{name.removesuffix('_name')}" for name, value in options.items() if value is not None]
-    if backend != "cogvideox" and (given or profile != "auto"):
-        raise FitcontentError(f"{', '.join(given or ['--profile'])}: only for --backend cogvideox "
-                              f"(this build uses --backend {backend})")
-    options = {k: v for k, v in {**options, "profile": profile}.items() if v is not None}
-    options = options if backend == "cogvideox" else None
+    options = {name: value for name, value in options.items() if value is not None}
+    if backend != "cogvideox" and (options or profile != "auto"):
+        given = [f"--{name.removesuffix('_name')}" for name in options] or ["--profile"]
+        raise FitcontentError(f"{', '.join(given)}: only for --backend cogvideox (this build uses --backend {backend})")
+    options = {**options, "profile": profile} if backend == "cogvideox" else None
 
     if backend == "preview":
         log.info("No video model configured: using the preview backend (pose-rendered mannequin)")

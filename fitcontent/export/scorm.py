@@ -44,14 +44,6 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same course gives the same zip
 _CHUNK = 1 << 20
 
 LANGUAGE_NAMES = {"en": "English", "zh": "中文"}
-UI_TEXT: dict[str, dict[str, str]] = {
-    "en": {"cues": "Coaching cues", "errors": "Common errors", "fix": "Fix", "muscles": "Muscles",
-           "primary": "Primary", "secondary": "Secondary", "no_video": "Your browser cannot play this video.",
-           "download": "Download the video", "no_api": "progress is not recorded"},
-    "zh": {"cues": "动作要点", "errors": "常见错误", "fix": "纠正", "muscles": "目标肌肉", "primary": "主要",
-           "secondary": "次要", "no_video": "您的浏览器无法播放此视频。", "download": "下载视频",
-           "no_api": "学习进度不会被记录（progress is not recorded）"},
-}
 
 
 @dataclass
@@ -80,11 +72,20 @@ def write_scorm_package(course_dir: Path, course: dict, zip_path: Path, lang: st
     lessons = _resolve_lessons(course_dir, course, lang)
     renderer = _PlayerRenderer(templates)
     course_title = _text(course.get("title", ""), lang)
-    pages = {lesson.page: renderer.render(course_title=course_title, **lesson.context) for lesson in lessons}
+    ui = page_words(templates, lang)
+    pages = {lesson.page: renderer.render(course_title=course_title, ui=ui, **lesson.context) for lesson in lessons}
     manifest = build_manifest(course, lessons, lang)
     _write_zip_atomically(zip_path, course_dir, manifest, pages, lessons)
     log.debug("wrote SCORM 1.2 package %s (%d lessons, %s)", display_path(zip_path), len(lessons), lang)
     return zip_path
+
+
+def page_words(templates: Path | None, lang: str) -> dict[str, str]:
+    """The player page's interface words: the ``page_*`` entries of ``templates/captions/strings.yaml``."""
+    from fitcontent.post.plan import load_strings
+
+    return {key.removeprefix("page_"): words[lang] for key, words in load_strings(templates).items()
+            if key.startswith("page_")}
 
 
 def xml_id(text: str, prefix: str = "") -> str:
@@ -190,7 +191,6 @@ def _page_context(raw: dict, video: dict, media: dict[str, str], lang: str, titl
     muscles = raw.get("muscles") or {}
     return {
         "lang": lang,
-        "ui": UI_TEXT.get(lang, UI_TEXT["en"]),
         "lesson": {
             "id": str(raw.get("id", "")), "title": title, "subtitle": _text(raw.get("subtitle", ""), lang),
             "duration": raw.get("duration"),

@@ -90,11 +90,11 @@ class CogVideoXBackend:
         if pipeline is not None and wanted is None:
             raise RequestError("a pipeline given in memory needs its family_name")
         self.directory = resolve_model_dir(model, wanted) if pipeline is None else None
-        self.family = wanted or detect_family(self.directory)
-        if self.directory and wanted and detect_family(self.directory) != wanted:
-            found = detect_family(self.directory).name
-            raise RequestError(f"--family {wanted.name}, but {self.directory} holds {found}; "
-                               f"leave out --family or use --family {found}")
+        found = detect_family(self.directory) if self.directory else None
+        if wanted and found and found != wanted:
+            raise RequestError(f"--family {wanted.name}, but {self.directory} holds {found.name}; "
+                               f"leave out --family or use --family {found.name}")
+        self.family = wanted or found
         if profile not in PROFILES:
             raise RequestError(unknown_message("profile", profile, PROFILES))
         if dtype == "float16" and self.family.dtype == "bfloat16":
@@ -104,7 +104,7 @@ class CogVideoXBackend:
         self.profile_name = profile
         self.image, self.video, self.steps = image, video, steps
         self.model = str(self.directory) if self.directory else None
-        self.config_hash = _config_hash(self.directory) if self.directory else hashlib.sha256(
+        self.config_hash = config_hash(self.directory) if self.directory else hashlib.sha256(
             json.dumps(dict(pipeline.transformer.config), sort_keys=True, default=str).encode()).hexdigest()[:16]
         # the store keys clips by backend version: another model, architecture, step count, input photo or
         # clip, dtype or quantization makes another clip
@@ -253,7 +253,7 @@ class CogVideoXBackend:
         return [Image.fromarray(render_control(motion.camera, joints)) for joints in motion.track.joints]
 
 
-def _config_hash(directory: Path) -> str:
+def config_hash(directory: Path) -> str:
     """A digest of the pipeline's JSON configs: which architecture and scheduler made a clip."""
     digest = hashlib.sha256()
     for config in sorted(directory.rglob("*.json")):

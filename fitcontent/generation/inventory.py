@@ -20,7 +20,7 @@ def _size_gib(directory: Path) -> float:
 
 def check_model(directory: Path) -> dict[str, Any]:
     """Facts of a pipeline directory, or one error naming everything that is missing."""
-    from fitcontent.generation.cogvideox import _config_hash, detect_family
+    from fitcontent.generation.cogvideox import config_hash, detect_family
 
     directory = Path(directory)
     if not (directory / "model_index.json").is_file():
@@ -35,7 +35,7 @@ def check_model(directory: Path) -> dict[str, Any]:
     fam = detect_family(directory)
     pipeline = json.loads((directory / "model_index.json").read_text(encoding="utf-8")).get("_class_name")
     return {"directory": str(directory), "family": fam.name, "pipeline": pipeline, "size_gib": _size_gib(directory),
-            "config_hash": _config_hash(directory)}
+            "config_hash": config_hash(directory)}
 
 
 def local_models() -> dict[str, dict[str, Any]]:

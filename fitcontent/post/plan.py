@@ -44,6 +44,7 @@ from fitcontent.post.spec import (
 from fitcontent.post.text import FontRef, check_glyphs, default_font
 
 LANGS = ("en", "zh")
+END_CARD_LOGO = Logo(corner="bottom-right", size=0.2)
 SHRINK_STEPS = 10
 
 
@@ -118,16 +119,16 @@ class Planner:
                            if c["variation"] == variation and c["form"] != "correct"
                            and (c["variation"], c["angle"]) in correct]
             first_errors = list({s.panels[1].form: s for s in comparisons}.values())  # each error once
-            found = {"demo": self._section(movement, "demo", [self._panel(movement, demos[0])]), "comparison": None}
+            demo_sections = [self._section(movement, "demo", [self._panel(movement, c)]) for c in demos]
+            found = {"demo": demo_sections[0]}
             if first_errors:
                 found["error-grid"] = self._section(movement, "error-grid", [self._panel(movement, demos[0])]
                                                     + [s.panels[1] for s in first_errors])
             if len(demos) > 1:
                 found["angle-grid"] = self._section(movement, "angle-grid",
                                                     [self._panel(movement, c, "angle") for c in demos])
-            for clip in demos:
-                yield "demo", (variation, clip["angle"], "demo"), [self._section(movement, "demo",
-                                                                                  [self._panel(movement, clip)])]
+            for clip, section in zip(demos, demo_sections, strict=True):
+                yield "demo", (variation, clip["angle"], "demo"), [section]
             for section in comparisons:
                 yield "comparison", (variation, section.context["angle_id"], section.panels[1].form, "comparison"), [
                     section]
@@ -136,7 +137,7 @@ class Planner:
                     yield kind, (variation, kind), [found[kind]]
             lesson = []
             for kind in self.layouts["lesson"].sections:
-                lesson += first_errors if kind == "comparison" else [found[kind]] if found.get(kind) else []
+                lesson += first_errors if kind == "comparison" else [found[kind]] if kind in found else []
             yield "lesson", (variation, "lesson"), lesson
         if len(variations) > 1:
             for angle in angles:
@@ -161,9 +162,9 @@ class Planner:
                  error_id: str | None = None) -> Section:
         first = panels[0].clip
         context: dict[str, Any] = {"angle_id": first["angle"]}
+        error = next((e for e in movement.errors if e.id == error_id), None)
         for lang in LANGS:
             names = self._names(movement, first, lang)
-            error = next((e for e in movement.errors if e.id == error_id), None)
             names["error"] = getattr(error.name, lang) if error else ""
             names["correction"] = getattr(error.correction, lang) if error else ""
             context[lang] = names
@@ -203,9 +204,10 @@ class Planner:
         start = 0.0
         for card in opening:
             start = self._add_card(card, sections[0], canvas, safe, scenes, captions, start)
-        for section in sections:
+        logo = next((layer for layer in layout.layers if isinstance(layer, Logo)), None)
+        for section in sections:  # a lesson draws each section by its own layout, under the lesson's logo
             section_layout = layout if kind != "lesson" else self.layouts[section.kind]
-            scene, events, key_time = self._video_scene(section, section_layout, movement, canvas, safe)
+            scene, events, key_time = self._video_scene(section, section_layout, movement, canvas, safe, logo)
             if poster_time is None:
                 poster_time = start + key_time
             for lang in LANGS:
@@ -213,10 +215,7 @@ class Planner:
             scenes.append(scene)
             start += scene.duration
         for card in closing:
-            start = self._add_card(card, sections[0], canvas, safe, scenes, captions, start, movement)
-        if kind == "lesson":  # the logo layer of lesson.yaml spans every video scene
-            scenes = [s.model_copy(update={"images": s.images + self._logos(layout, canvas, safe)}) if s.panels
-                      else s for s in scenes]
+            start = self._add_card(card, sections[0], canvas, safe, scenes, captions, start)
         for scene in scenes:  # every burned-in text, now: a missing glyph must not wait for the render
             for text in [*scene.texts, *(p.label for p in scene.panels if p.label)]:
                 check_glyphs(self.font, text.text)
@@ -241,7 +240,8 @@ class Planner:
             kind, names["strings"].get(kind.replace("-", "_"), kind))
         return f"{names['exercise']}: {detail}"
 
-    def _video_scene(self, section: Section, layout: Layout, movement: Movement, canvas: Rect, safe: Rect):
+    def _video_scene(self, section: Section, layout: Layout, movement: Movement, canvas: Rect, safe: Rect,
+                     logo: Logo | None):
         short = min(canvas.w, canvas.h)
         layers = {type(layer): layer for layer in layout.layers}
         border = layers.get(Border)
@@ -296,7 +296,7 @@ class Planner:
         texts += self._lower_third(layers, section, safe, short, duration)
         key_time = next((t for t, phase in times if phase == movement.key_phase), 0.0)
         scene = SceneSpec(duration=duration, background=self.brand.colors.bars, panels=panels, texts=texts,
-                          images=self._logos(layout, canvas, safe))
+                          images=self._logos(logo, canvas, safe))
         return scene, events, key_time
 
     def _caption_events(self, caption: Caption | None, section: Section, movement: Movement, times, duration: float,
@@ -340,10 +340,9 @@ class Planner:
                      background=self.brand.colors.caption_box, anchor="top-left", start=layer.start, end=end),
         ]
 
-    def _logos(self, layout: Layout, canvas: Rect, safe: Rect) -> list[ImageSpec]:
+    def _logos(self, layer: Logo | None, canvas: Rect, safe: Rect) -> list[ImageSpec]:
         from PIL import Image
 
-        layer = next((layer for layer in layout.layers if isinstance(layer, Logo)), None)
         if layer is None or self.brand.logo is None:
             return []
         with Image.open(self.brand.logo) as image:
@@ -356,7 +355,7 @@ class Planner:
                           opacity=layer.opacity)]
 
     def _add_card(self, card, section: Section, canvas: Rect, safe: Rect, scenes: list[SceneSpec],
-                  captions: dict[str, list[Event]], start: float, movement: Movement | None = None) -> float:
+                  captions: dict[str, list[Event]], start: float) -> float:
         short = min(canvas.w, canvas.h)
         for lang in LANGS:
             title = self._text(card.title, section.context[lang])
@@ -386,8 +385,7 @@ class Planner:
                                   w=safe.w, h=safe.bottom - middle - body_size // 2), size=body_size,
                                   color=self.brand.colors.accent, anchor="top-center"))
         scenes.append(SceneSpec(duration=card.seconds, background=self.brand.colors.card, texts=texts,
-                                images=self._logos(Layout(layers=[Logo(corner="bottom-right", size=0.2)]), canvas, safe)
-                                if isinstance(card, EndCard) else []))
+                                images=self._logos(END_CARD_LOGO, canvas, safe) if isinstance(card, EndCard) else []))
         return start + card.seconds
 
     def _text(self, template: str, context: dict[str, Any]) -> str:
