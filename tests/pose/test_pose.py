@@ -95,7 +95,9 @@ def test_rounded_back_increases_thoracic_curvature() -> None:
         j = _at_phase(track, "bottom")
         lower, upper = _p(j, "thorax") - _p(j, "lumbar"), _p(j, "neck") - _p(j, "thorax")
         pelvis = _p(j, "lumbar") - _p(j, "pelvis")
-        bend = [np.degrees(np.arccos(np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b)))
+        # arctan2 of |a x b| and a.b: exact near 0 and 180 degrees, where arccos of a cosine that rounds
+        # past 1 (1.0000000000000002 on some BLAS builds) gives NaN
+        bend = [np.degrees(np.arctan2(np.linalg.norm(np.cross(a, b)), np.dot(a, b)))
                 for a, b in ((pelvis, lower), (lower, upper))]
         return sum(bend)
 
