@@ -6,8 +6,9 @@ import dataclasses
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -21,6 +22,9 @@ from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.render import PromptRenderer
 from fitcontent.prompts.tokens import estimate_t5_tokens
 from fitcontent.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from fitcontent.pose.signatures import Row as FormRow
 
 log = logging.getLogger(__name__)
 SCENE_GROUPS = {"environment": "environments", "lighting": "lighting", "style": "styles", "subject": "subjects"}
@@ -50,6 +54,8 @@ class Request(BaseModel):
     layouts: list[str] = Field(default=["all"], description='demo, comparison, error-grid, angle-grid, variations, '
                                                              'lesson; ["all"] or ["none"] (clips only)')
     lang: Literal["en", "zh"] = Field(default="en", description="language of burned-in text (captions: both)")
+    overlays: bool = Field(default=False, description="coaching overlays on every clip: each shot's form metric "
+                                                      "drawn with its measured number (preview backend)")
 
     @field_validator("exercises", "angles", "variations", "errors", "formats", "layouts", mode="before")
     @classmethod
@@ -110,11 +116,15 @@ def plan(request: Request, settings: Settings | None = None, catalog: Catalog | 
     )
 
 
-def validate(settings: Settings | None = None, strict: bool = False) -> Catalog:
-    """Load the catalog and render every shot it can make (with the longest scene choices), so
-    template and prompt-length problems show now, not in the middle of a build.
+def validate(settings: Settings | None = None, strict: bool = False,
+             report: Callable[[list[FormRow]], None] | None = None) -> Catalog:
+    """Load the catalog, render every shot it can make (with the longest scene choices), and
+    measure every error's signature and visibility in every variation, so template, prompt-length
+    and weak-error problems show now, not in the middle of a build.
 
-    Raises :class:`CatalogError` listing every problem; with ``strict`` warnings count as problems.
+    ``report`` receives the signature table (one row per error, variation and listed angle) before
+    any problem is raised. Raises :class:`CatalogError` listing every problem; with ``strict``
+    warnings count as problems.
     """
     settings = settings or load_settings()
     catalog = _load_catalog_dir(settings.catalog_dir)
@@ -132,10 +142,18 @@ def validate(settings: Settings | None = None, strict: bool = False) -> Catalog:
         except TemplateError as exc:  # the template itself is broken: report it once, not per shot
             message = str(exc).removeprefix(f"{shot.id}: ")
             problems.setdefault(message, Problem(None, None, "", message))
+    from fitcontent.pose.signatures import check_forms  # numpy and Pillow: only when validating
+
+    rows, found = check_forms(catalog)
+    if report:
+        report(rows)
+    problems.update({str(p): p for p in found if not p.warning})
+    warnings = catalog.warnings + [p for p in found if p.warning]
     if strict:
-        problems.update({str(w): dataclasses.replace(w, warning=False) for w in catalog.warnings})
+        problems.update({str(w): dataclasses.replace(w, warning=False) for w in warnings})
     else:
-        _log_warnings(catalog)
+        for warning in warnings:
+            log.warning("%s", warning)
     if problems:
         raise CatalogError(list(problems.values()))
     return catalog
@@ -184,7 +202,7 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         raise type(exc)(f"{shot.id}: {exc}") from None
     fps = request.fps or defaults.fps
     frames = request.frames or (round(request.seconds * fps) + 1 if request.seconds else defaults.frames)
-    return ShotSpec(
+    spec = ShotSpec(
         id=shot.id,
         exercise=shot.movement.id,
         variation=shot.variation.id,
@@ -201,6 +219,7 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         motion=shot.motion_digest,
         **{name: choice.id for name, choice in scene.items()},
     )
+    return spec.with_overlays() if request.overlays else spec
 
 
 BACKENDS = ("preview", "cogvideox")
@@ -221,7 +240,8 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     kinds = render_kinds(request.layouts)
     catalog = load_catalog(settings)
     planner = _planner(request, settings, catalog, Path(out), draft) if kinds else None  # bad layouts: before clips
-    maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog)
+    twins = planner is not None and any(planner.layouts[kind].overlays for kind in kinds)
+    maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
     report = run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
     if planner:
         clips = [e for e in report.built if e["kind"] == "clip"]
@@ -259,14 +279,20 @@ def dry_run(request: Request, settings: Settings | None = None, backend: str = "
             draft: bool = False, backend_options: dict | None = None) -> list[tuple[ShotSpec, bool]]:
     """Each shot a build would make, and whether the store already has it."""
     from fitcontent.build.store import cache_key
+    from fitcontent.post.plan import load_layouts
 
-    maker, store, specs = _prepare(request, settings, backend, draft, backend_options)
+    settings = settings or load_settings()
+    kinds = render_kinds(request.layouts)
+    twins = bool(kinds) and any(load_layouts(settings.templates)[kind].overlays for kind in kinds)
+    maker, store, specs = _prepare(request, settings, backend, draft, backend_options, twins=twins)
     return [(s, store.get(cache_key(s.model_dump(mode="json"), maker.name, maker.version)) is not None)
             for s in specs]
 
 
 def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool,
-             backend_options: dict | None = None, catalog: Catalog | None = None):
+             backend_options: dict | None = None, catalog: Catalog | None = None, twins: bool = False):
+    """The backend, the store and the specs to make; ``twins``: a layout uses clips with overlays, so each
+    clip is made with them too."""
     from fitcontent.build.store import Store
 
     settings = settings or load_settings()
@@ -292,7 +318,17 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
     if fam is not None:
         for spec in specs:  # every rule, before any weight loads
             maker.check(spec)
-    return maker, Store(settings.cache_dir), specs
+    return maker, Store(settings.cache_dir), _overlay_specs(specs, maker, twins)
+
+
+def _overlay_specs(specs: list[ShotSpec], maker, twins: bool) -> list[ShotSpec]:
+    """``specs`` plus, for ``twins``, each one with overlays; a backend that cannot draw overlays gets plain
+    clips instead (a clip named for overlays it does not show would mislead), with a warning."""
+    if not getattr(maker, "draws_overlays", False):
+        if twins or any(s.overlays for s in specs):
+            log.warning("the %s backend does not draw coaching overlays; making its clips without them", maker.name)
+        return [s.with_overlays(False) for s in specs]
+    return specs + [s.with_overlays() for s in specs if not s.overlays] if twins else specs
 
 
 def export_course(dist: Path, out: Path, settings: Settings | None = None, lang: str = "en",

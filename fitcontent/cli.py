@@ -125,14 +125,31 @@ def catalog_show(movement_id: str, fmt: str, settings) -> None:
 
 @catalog.command("validate")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--report", is_flag=True, help="Print every error's measured signature and visibility.")
 @common_options
-def catalog_validate(strict: bool, settings) -> None:
-    """Check every file, reference and template; render every prompt the catalog can make."""
+def catalog_validate(strict: bool, report: bool, settings) -> None:
+    """Check every file, reference and template; render every prompt the catalog can make; measure
+    every error's signature and visibility."""
     from fitcontent import api
 
-    result = api.validate(settings, strict=strict)
+    result = api.validate(settings, strict=strict, report=_print_form_report if report else None)
     click.echo(f"{result.root}: {len(result.movements)} movements OK"
                + (f", {len(result.warnings)} warnings" if result.warnings else ""))
+
+
+def _print_form_report(rows) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from fitcontent.pose.metrics import METRICS
+
+    table = Table("movement", "variation", "error", "angle", "metric", "value", "correct", "threshold", "visible")
+    for row in rows:
+        fmt = METRICS[row.metric].format
+        table.add_row(row.movement, row.variation, row.error, row.angle, row.metric, fmt(row.value),
+                      fmt(row.correct), row.threshold + ("" if row.passes else "  FAIL"),
+                      "yes" if row.visible else f"no: {row.why_hidden}")
+    Console(width=200).print(table)
 
 
 @catalog.command("init")
@@ -179,6 +196,8 @@ def request_options(command):
         click.option("--frames", type=int, help="Frames per clip."),
         click.option("--seconds", type=float, help="Clip length; frames = seconds x fps + 1."),
         click.option("--seed", type=int, help="One seed for every shot (default: derived from each shot)."),
+        click.option("--overlays", is_flag=True, help="Coaching overlays on every clip: the form metric each shot "
+                                                      "is judged by, with its measured number (preview backend)."),
     ]
 
     @functools.wraps(command)
@@ -196,7 +215,7 @@ def request_options(command):
 
 
 REQUEST_FLAGS = ("angles", "variations", "errors", "error_angles", "environment", "lighting", "style", "subject",
-                 "fps", "frames", "seconds", "seed")
+                 "fps", "frames", "seconds", "seed", "overlays")
 
 
 @cli.command()

@@ -64,9 +64,20 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
             found.append(source.problem(("cues", i, "en"), f"{len(cue.en)} characters; cues over "
                                         f"{CAPTION_CHARS} wrap to several caption lines", True))
     for e, error in enumerate(movement.errors):
-        if not error.pose_modifier and not error.phase_pose:
-            found.append(source.problem(("errors", e, "pose_modifier"), "no pose_modifier or phase_pose: the "
-                                        "preview and pose-controlled video would show correct form", True))
+        if not error.pose_modifier and not error.phase_pose and not error.motion:
+            found.append(source.problem(("errors", e, "pose_modifier"), "no pose_modifier, phase_pose or motion: "
+                                        "the preview and pose-controlled video would show correct form", True))
+        if error.signature:
+            for variation in error.signature.variations:
+                _ref(found, source, ("errors", e, "signature", "variations", variation), variation,
+                     [v.id for v in movement.variations], "variation")
+            if error.signature.phase:
+                _ref(found, source, ("errors", e, "signature", "phase"), error.signature.phase, phases, "phase")
+        times = [point.t for point in error.motion]
+        for i in range(1, len(times)):
+            if times[i] <= times[i - 1]:
+                found.append(source.problem(("errors", e, "motion", i, "t"), f"times must increase (got "
+                                                                             f"{times[i]:g} after {times[i - 1]:g})"))
         for i, angle in enumerate(error.angles):
             _ref(found, source, ("errors", e, "angles", i), angle, catalog.angles, "angle")
         for i, phase in enumerate(error.phases):
@@ -75,6 +86,12 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
     poses = [(("pose",), movement.pose)]
     poses += [(("keyframes", i, "pose"), k.pose) for i, k in enumerate(movement.keyframes)]
     poses += [(("variations", i, "pose"), v.pose) for i, v in enumerate(movement.variations)]
+    for i, variation in enumerate(movement.variations):
+        for phase, pose in variation.phase_pose.items():
+            _ref(found, source, ("variations", i, "phase_pose", phase), phase, phases, "phase")
+            poses.append((("variations", i, "phase_pose", phase), pose))
+    for i, error in enumerate(movement.errors):
+        poses += [(("errors", i, "motion", k, "pose"), point.pose) for k, point in enumerate(error.motion)]
     poses += [(("errors", i, "pose_modifier"), e.pose_modifier) for i, e in enumerate(movement.errors)]
     for i, error in enumerate(movement.errors):
         for phase, pose in error.phase_pose.items():

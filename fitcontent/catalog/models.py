@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
 
@@ -191,7 +191,46 @@ class Variation(Named):
     prompt: English = Field(description="what this variation adds to the setup, e.g. the load and grip")
     pose: JointAngles = Field(default_factory=dict, description="joint angles that replace the movement's "
                                                                 "at every keyframe (stance, grip)")
+    phase_pose: dict[Id, JointAngles] = Field(
+        default_factory=dict, description="angles that replace the movement's at the keyframes of one phase "
+                                          "(arms kept level at the bottom of a squat, a wider sumo knee)")
     load_at: Literal["hands", "back"] = Field(default="hands", description="where a barbell rests")
+
+
+class MotionPoint(Strict):
+    """One point of an error's motion curve: joint deltas at a time of the repetition."""
+
+    t: float = Field(ge=0, le=1, description="normalized time within one repetition")
+    pose: JointAngles = Field(default_factory=dict)
+
+
+class Signature(Strict):
+    """What makes an error that error: a metric of fitcontent/pose/metrics.py and its threshold.
+
+    The error must reach the threshold and the correct form must not, in every variation.
+    """
+
+    metric: Id
+    phase: Id | None = Field(default=None, description="where it is measured; default: the error's first phase")
+    side: Literal["l", "r"] | None = Field(default=None, description="one side only (the lunge's front leg)")
+    at_least: float | None = None
+    at_most: float | None = None
+    variations: dict[Id, float] = Field(default_factory=dict, description="another threshold for a variation "
+                                        "whose geometry differs (a diamond push-up's hands sit together)")
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Signature:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one threshold: at_least or at_most")
+        return self
+
+    def threshold(self, variation: str) -> float:
+        default = self.at_least if self.at_least is not None else self.at_most
+        return self.variations.get(variation, default)  # type: ignore[arg-type]
+
+    def met(self, value: float, variation: str) -> bool:
+        limit = self.threshold(variation)
+        return value >= limit if self.at_least is not None else value <= limit
 
 
 class FormError(Named):
@@ -210,6 +249,10 @@ class FormError(Named):
     phase_pose: dict[Id, JointAngles] = Field(
         default_factory=dict, description="deltas for one phase that differ from pose_modifier (e.g. half range: "
                                           "lower at the top, higher at the hang)")
+    motion: list[MotionPoint] = Field(
+        default_factory=list, description="deltas over the repetition for faults of motion or timing (a swing, "
+                                          "a bounce): eased between points, zero at t 0 and 1 unless given")
+    signature: Signature | None = Field(default=None, description="the measured metric that makes it this error")
 
 
 class Movement(Named):

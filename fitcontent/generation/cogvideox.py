@@ -245,7 +245,7 @@ class CogVideoXBackend:
         """The pose engine's OpenPose control frames for this shot, at the model's geometry."""
         from PIL import Image
 
-        from fitcontent.pose.render import render_control
+        from fitcontent.pose.control import render_control
         from fitcontent.pose.stills import motion_for
 
         motion = motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, spec.width,

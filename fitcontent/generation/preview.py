@@ -9,14 +9,19 @@ import numpy as np
 
 from fitcontent.catalog.loader import Catalog
 from fitcontent.generation.base import Clip, Progress, ShotSpec
-from fitcontent.pose.render import BODY18, PreviewRenderer, body18
+from fitcontent.pose.control import BODY18, body18
+from fitcontent.pose.overlays import shot_overlay
+from fitcontent.pose.render import PreviewRenderer
 from fitcontent.pose.skeleton import JOINTS
 from fitcontent.pose.stills import ShotMotion, motion_for
+from fitcontent.post.text import default_font
 
 
 class PreviewBackend:
     name = "preview"
     version = "4"
+    draws_overlays = True
+    """Draws a spec's coaching overlays (``ShotSpec.overlays``); a backend without this attribute cannot."""
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
@@ -37,10 +42,15 @@ class PreviewBackend:
 
         motion = self.motion(spec)
         renderer = PreviewRenderer(motion.camera, motion.track.highlight)
+        overlay = None
+        if spec.overlays:
+            overlay = shot_overlay(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, motion,
+                                   default_font().at)
 
         def frames():
             for i in range(spec.frames):
-                yield renderer.render(motion.track.joints[i], motion.props[i], float(motion.track.error_shown[i]))
+                frame = renderer.render(motion.track.joints[i], motion.props[i], float(motion.track.error_shown[i]))
+                yield overlay.draw(frame, i) if overlay else frame
                 if progress:
                     progress(i + 1, spec.frames)
 

@@ -31,7 +31,7 @@ class PoseTrack:
     joints: np.ndarray  # frames x len(JOINTS) x 3, metres, y up
     fps: int
     phase_times: list[tuple[float, str]]  # (seconds, phase id) of every keyframe passed
-    highlight: frozenset[str]  # angle names the error changes (renderers colour those limbs)
+    highlight: frozenset[str]  # one-sided angle names the error changes (renderers colour those limbs)
     error_shown: np.ndarray  # frames: how much of the error shows, 0..1 (how red those limbs are)
     bench: str  # "none", "under-torso" or "behind-shoulders"
     anchor: np.ndarray  # world position the contact holds (bar grip, bench edge, mid-feet)
@@ -42,12 +42,13 @@ class PoseTrack:
 
 
 def keyframe_angles(movement: Movement, variation: Variation) -> list[dict[str, float]]:
-    """Each keyframe's full angle set: movement base <- earlier keyframes <- this one <- variation."""
+    """Each keyframe's full angle set: movement base <- earlier keyframes <- this one <- variation
+    <- the variation's angles for this keyframe's phase."""
     current = dict(movement.pose)
     resolved = []
     for keyframe in movement.keyframes:
         current.update(keyframe.pose)
-        resolved.append(expand_sides({**current, **variation.pose}))
+        resolved.append(expand_sides({**current, **variation.pose, **variation.phase_pose.get(keyframe.phase, {})}))
     return resolved
 
 
@@ -65,7 +66,28 @@ def angles_at(movement: Movement, variation: Variation, error: FormError | None,
     s = ease(np.clip((u - times[index]) / (times[index + 1] - times[index]), 0, 1))[:, None]
     values = (table[index] + deltas[index]) * (1 - s) + (table[index + 1] + deltas[index + 1]) * s
     shown = weights[index] * (1 - s[:, 0]) + weights[index + 1] * s[:, 0]
+    if error is not None and error.motion:
+        curve = _motion_curve(error, names, u)
+        values = values + curve
+        size = np.abs(curve).max(axis=1)
+        shown = np.maximum(shown, size / size.max() if size.max() > 0 else size)
     return [dict(zip(names, row, strict=True)) for row in values], shown
+
+
+def _motion_curve(error: FormError, names: list[str], u: np.ndarray) -> np.ndarray:
+    """The error's motion deltas at rep positions ``u``: eased between its points, zero at the rep's
+    start and end unless a point is placed there."""
+    points = [(p.t, [expand_sides(p.pose)[n] if p.pose else 0.0 for n in names]) for p in error.motion]
+    if points[0][0] > 0:
+        points.insert(0, (0.0, [0.0] * len(names)))
+    if points[-1][0] < 1:
+        points.append((1.0, [0.0] * len(names)))
+    times = np.array([t for t, _ in points])
+    table = np.array([row for _, row in points])
+    index = np.clip(np.searchsorted(times, u, side="right") - 1, 0, len(times) - 2)
+    span = np.maximum(times[index + 1] - times[index], 1e-9)
+    s = ease(np.clip((u - times[index]) / span, 0, 1))[:, None]
+    return table[index] * (1 - s) + table[index + 1] * s
 
 
 def _error_delta(error: FormError | None, phase: str, names: list[str]) -> list[float]:
@@ -126,7 +148,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     elif rig.contact == "back":
         anchor = np.array([0.0, BACK_HEIGHT, 0.0])
     return PoseTrack(joints=joints, fps=fps, phase_times=phase_times(movement, frames, fps),
-                     highlight=frozenset(_base_name(n) for n in _modified_angles(error)),
+                     highlight=frozenset(_modified_angles(error)),
                      error_shown=error_shown,
                      bench=rig.bench, anchor=anchor)
 
@@ -197,13 +219,11 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _modified_angles(error: FormError | None) -> set[str]:
+    """The one-sided angle names (``knee_flexion_l``, ``lumbar_flexion``) the error changes."""
     if error is None:
         return set()
-    return set(error.pose_modifier).union(*error.phase_pose.values())
-
-
-def _base_name(name: str) -> str:
-    return name[:-2] if name.endswith(("_l", "_r")) else name
+    poses = [error.pose_modifier, *error.phase_pose.values(), *(p.pose for p in error.motion)]
+    return {name for pose in poses for name, value in expand_sides(pose).items() if value}
 
 
 def _place(angles: dict[str, float], rig) -> np.ndarray:
@@ -216,7 +236,7 @@ def _place(angles: dict[str, float], rig) -> np.ndarray:
     # pitch the body about its contact until the lowest foot point just touches the floor
     low, high = pitch - 60.0, pitch + 60.0
     lowest = _lowest_foot(angles, rig, low, flat)
-    for _ in range(40):
+    for _ in range(24):  # 120 degrees halved 24 times: well under a thousandth of a degree
         middle = (low + high) / 2
         value = _lowest_foot(angles, rig, middle, flat)
         if (value > 0) == (lowest > 0):

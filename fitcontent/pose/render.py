@@ -1,6 +1,8 @@
-"""2D renderers of a pose track: the OpenPose control video and a shaded mannequin preview."""
+"""The shaded mannequin preview of a pose track (the control video is in control.py)."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -8,50 +10,6 @@ from PIL import Image, ImageDraw
 from fitcontent.pose.camera import Camera
 from fitcontent.pose.props import Prop
 from fitcontent.pose.skeleton import BONES, HEIGHT, INDEX, SEGMENTS
-
-# OpenPose BODY-18 (COCO order), as pose-control models were trained on it (controlnet_aux draw_bodypose)
-BODY18 = ["nose", "neck", "shoulder_r", "elbow_r", "wrist_r", "shoulder_l", "elbow_l", "wrist_l", "hip_r",
-          "knee_r", "ankle_r", "hip_l", "knee_l", "ankle_l", "eye_r", "eye_l", "ear_r", "ear_l"]
-BODY18_LIMBS = [(1, 2), (1, 5), (2, 3), (3, 4), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11), (11, 12),
-                (12, 13), (1, 0), (0, 14), (14, 16), (0, 15), (15, 17)]
-BODY18_COLORS = [(255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0), (85, 255, 0),
-                 (0, 255, 0), (0, 255, 85), (0, 255, 170), (0, 255, 255), (0, 170, 255), (0, 85, 255),
-                 (0, 0, 255), (85, 0, 255), (170, 0, 255), (255, 0, 255), (255, 0, 170), (255, 0, 85)]
-
-
-def body18(joints: np.ndarray) -> np.ndarray:
-    """The 18 OpenPose keypoints (3D) of one frame; OpenPose's neck is the shoulders' midpoint."""
-    points = np.array([joints[INDEX[name]] for name in BODY18])
-    points[1] = (joints[INDEX["shoulder_l"]] + joints[INDEX["shoulder_r"]]) / 2
-    return points
-
-
-def render_control(camera: Camera, joints: np.ndarray) -> np.ndarray:
-    """One control frame: coloured limbs (60 % opacity) and joints on black, as OpenPose draws them."""
-    xy, _ = camera.project(body18(joints))
-    scale = min(camera.width, camera.height) / 512
-    stick, dot = max(2.0, 4 * scale), max(2.0, 4 * scale)
-    image = Image.new("RGB", (camera.width, camera.height))
-    draw = ImageDraw.Draw(image)
-    for i, (a, b) in enumerate(BODY18_LIMBS):
-        color = tuple(int(c * 0.6) for c in BODY18_COLORS[i])
-        draw.polygon(_stick(xy[a], xy[b], stick), fill=color)
-    for i, (x, y) in enumerate(xy):
-        draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=BODY18_COLORS[i])
-    return np.asarray(image)
-
-
-def _stick(a: np.ndarray, b: np.ndarray, half_width: float) -> list[tuple[float, float]]:
-    """An ellipse from a to b, half_width across (OpenPose's cv2.ellipse2Poly limb), as a polygon."""
-    middle, delta = (a + b) / 2, b - a
-    length, angle = np.hypot(*delta) / 2, np.arctan2(delta[1], delta[0])
-    t = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-    ex, ey = length * np.cos(t), half_width * np.sin(t)
-    c, s = np.cos(angle), np.sin(angle)
-    return [(float(middle[0] + x * c - y * s), float(middle[1] + x * s + y * c)) for x, y in zip(ex, ey, strict=True)]
-
-
-# --- preview ------------------------------------------------------------------------------------------
 
 BODY = (92, 122, 168)
 HIGHLIGHT = (222, 62, 48)
@@ -77,61 +35,130 @@ ANGLE_LIMBS = {  # which limbs an error's angles move, to colour them
     "elbow_flexion": {("elbow", "wrist")},
 }
 SUPERSAMPLE = 2
+PLATE_ALPHA = 110
+"""Weights (plates, dumbbell and kettlebell bells) are see-through (0-255 opacity, outlined), so a
+wrist or a back behind one still shows."""
+FACE = (40, 44, 56)
+"""Eyes and the back-of-head hair patch: a face direction, so front and back views differ."""
+
+Bone = tuple[str, str]
+SEE_THROUGH = "see-through"
+"""The tag of props that never hide what is behind them."""
 
 
 def _generic(joint: str) -> str:
     return joint.removesuffix("_l").removesuffix("_r")
 
 
+def highlighted_bones(angles: frozenset[str]) -> set[Bone]:
+    """The skeleton's bones that one-sided angle names (``knee_flexion_l``) move, on their side only."""
+    out: set[Bone] = set()
+    for name in angles:
+        side = name[-1] if name.endswith(("_l", "_r")) else None
+        for pair in ANGLE_LIMBS.get(_generic(name), set()):
+            out.add(tuple(f"{j}_{side}" if side and f"{j}_{side}" in INDEX else j for j in pair))  # type: ignore[misc]
+    return out
+
+
 class PreviewRenderer:
     """Draws the mannequin clip for one camera; the background is drawn once per clip."""
 
-    def __init__(self, camera: Camera, highlight: frozenset[str] = frozenset()):
+    def __init__(self, camera: Camera, highlight: frozenset[str] = frozenset(), supersample: int = SUPERSAMPLE):
         self.camera = camera
-        self.s = SUPERSAMPLE
-        self.highlight = set().union(*(ANGLE_LIMBS.get(name, set()) for name in highlight))
+        self.s = supersample
+        self.highlight = highlighted_bones(highlight)
         self.distance = float(np.linalg.norm(camera.position))
-        self.background = self._background()
+
+    @functools.cached_property
+    def background(self) -> Image.Image:
+        """The sky, floor and grid, drawn once per clip (coverage checks never need it)."""
+        return self._background()
 
     def render(self, joints: np.ndarray, props: list[Prop], error_shown: float = 1.0) -> np.ndarray:
         """One frame; limbs the error moves are as red as the error is present (0..1) in this frame."""
         image = self.background.copy()
-        draw = ImageDraw.Draw(image)
+        draw = ImageDraw.Draw(image, "RGBA")
         highlight = _mix(BODY, HIGHLIGHT, error_shown)
-        for _, paint in sorted(self._items(joints, props, highlight), key=lambda item: -item[0]):
-            paint(draw)
+        for _, _, paint in sorted(self._items(joints, props), key=lambda item: -item[0]):
+            paint(draw, highlight)
         if self.s > 1:
             image = image.reduce(self.s)  # box filter: the antialiasing of supersampling, at a fraction of resize()
         return np.asarray(image)
 
-    def _items(self, joints: np.ndarray, props: list[Prop], highlight: tuple[int, int, int]):
-        """(depth, painter) for every limb, the head and every prop, to draw far to near."""
+    def coverage(self, joints: np.ndarray, props: list[Prop], bones: set[Bone]) -> float:
+        """The fraction of ``bones``' drawn area that stays in view with the body and solid props in
+        front of it (see-through weights do not hide), in the renderer's own depth order."""
+        items = sorted(self._items(joints, props), key=lambda item: -item[0])
+        wanted = [i + 1 for i, (_, tag, _) in enumerate(items) if tag in bones]  # the head is the neck's
+
+        def paint(only: bool) -> np.ndarray:
+            image = Image.new("I", (self.camera.width * self.s, self.camera.height * self.s))
+            draw = ImageDraw.Draw(image)
+            for i, (_, tag, painter) in enumerate(items):
+                if (not only or tag in bones) and tag != SEE_THROUGH:
+                    painter(draw, i + 1, flat=True)
+            return np.isin(np.asarray(image), wanted)
+
+        alone = paint(only=True)
+        return float((paint(only=False) & alone).sum() / max(alone.sum(), 1))
+
+    def _items(self, joints: np.ndarray, props: list[Prop]):
+        """(depth, tag, painter) for every limb, the head and every prop, to draw far to near;
+        a painter takes the error colour (or, flat, one id colour for coverage)."""
         xy, depth = self.camera.project(joints)
         xy = xy * self.s
         items = []
         for a, b in BONES:
-            key = (_generic(a), _generic(b))
-            radius = LIMB_RADIUS.get(key, 0.04)
-            color = highlight if key in self.highlight else BODY
+            radius = LIMB_RADIUS.get((_generic(a), _generic(b)), 0.04)
             ia, ib = INDEX[a], INDEX[b]
-            items.append(((depth[ia] + depth[ib]) / 2, self._capsule(xy[ia], xy[ib], depth[ia], depth[ib],
-                                                                      radius, color)))
+            items.append(((depth[ia] + depth[ib]) / 2, (a, b),
+                          self._capsule(xy[ia], xy[ib], depth[ia], depth[ib], radius, (a, b) in self.highlight)))
         head = INDEX["head"]
-        head_color = highlight if ("neck", "head") in self.highlight else BODY
-        items.append((depth[head], self._capsule(xy[head], xy[head], depth[head], depth[head],
-                                                 SEGMENTS["head_radius"] * HEIGHT, head_color)))
+        items.append((depth[head], ("neck", "head"), self._head(xy, depth, ("neck", "head") in self.highlight)))
         for prop in props:
             items.append(self._prop(prop))
         return items
 
-    def _capsule(self, a, b, depth_a, depth_b, radius, color):
+    def _capsule(self, a, b, depth_a, depth_b, radius, lit: bool):
         f = self.camera.focal * self.s
         ra, rb = f * radius / max(depth_a, 0.1), f * radius / max(depth_b, 0.1)
-        shade = _shade(color, (depth_a + depth_b) / 2, self.distance)
 
-        def paint(draw: ImageDraw.ImageDraw) -> None:
+        def paint(draw: ImageDraw.ImageDraw, highlight, flat: bool = False) -> None:
+            if flat:
+                _capsule_shape(draw, a, b, ra, rb, highlight)
+                return
+            shade = _shade(highlight if lit else BODY, (depth_a + depth_b) / 2, self.distance)
             for grow, fill in ((1.8 * self.s, _darker(shade, 0.55)), (0.0, shade)):
                 _capsule_shape(draw, a, b, ra + grow, rb + grow, fill)
+
+        return paint
+
+    def _head(self, xy: np.ndarray, depth: np.ndarray, lit: bool):
+        """The head, with eyes and a nose when it faces the camera and a hair patch when it faces away."""
+        head, nose = INDEX["head"], INDEX["nose"]
+        radius = SEGMENTS["head_radius"] * HEIGHT
+        sphere = self._capsule(xy[head], xy[head], depth[head], depth[head], radius, lit)
+        scale = self.camera.focal * self.s / max(float(depth[head]), 0.1)
+        facing = float(depth[head] - depth[nose]) / radius  # 1: looks at the camera, -1: away
+
+        def paint(draw: ImageDraw.ImageDraw, highlight, flat: bool = False) -> None:
+            sphere(draw, highlight, flat)
+            if flat:
+                return
+            centre, towards = xy[head], xy[nose] - xy[head]
+            if facing < 0.3:  # the back of the head: hair over the far half
+                back = centre - towards * 0.45
+                r = radius * scale * 0.78
+                draw.ellipse((back[0] - r, back[1] - r, back[0] + r, back[1] + r), fill=(*FACE, 150))
+            if facing > -0.3:  # the nose sticks out of the silhouette from the side
+                tip = centre + towards * 1.3
+                _capsule_shape(draw, centre + towards * 0.75, tip, 0.16 * radius * scale, 0.12 * radius * scale,
+                               _darker(BODY, 0.8))
+            for eye in ("eye_l", "eye_r"):
+                e = INDEX[eye]
+                if depth[e] < depth[head]:
+                    r = 0.13 * radius * scale
+                    draw.ellipse((xy[e][0] - r, xy[e][1] - r, xy[e][0] + r, xy[e][1] + r), fill=FACE)
 
         return paint
 
@@ -142,20 +169,24 @@ class PreviewRenderer:
         mean = float(depth.mean())
         color = BENCH if prop.kind == "box" else PROP
 
-        def paint(draw: ImageDraw.ImageDraw) -> None:
+        def paint(draw: ImageDraw.ImageDraw, highlight, flat: bool = False) -> None:
+            fill = highlight if flat else color
             if prop.kind == "tube":
                 r = f * prop.radius / max(mean, 0.1)
-                _capsule_shape(draw, xy[0], xy[1], r, r, color)
+                _capsule_shape(draw, xy[0], xy[1], r, r, fill)
             elif prop.kind == "ball":
                 r = f * prop.radius / max(mean, 0.1)
-                draw.ellipse((xy[0][0] - r, xy[0][1] - r, xy[0][0] + r, xy[0][1] + r), fill=color)
+                draw.ellipse((xy[0][0] - r, xy[0][1] - r, xy[0][0] + r, xy[0][1] + r), width=self.s,
+                             fill=fill if flat else (*color, PLATE_ALPHA + 40), outline=None if flat else (40, 40, 44))
             elif prop.kind == "disc":
-                draw.polygon([tuple(p) for p in xy], fill=_darker(color, 0.8), outline=(40, 40, 44))
+                draw.polygon([tuple(p) for p in xy], fill=fill if flat else (*_darker(color, 0.8), PLATE_ALPHA),
+                             outline=None if flat else (40, 40, 44), width=self.s)
             else:  # box: faces far to near
                 for face in sorted(_BOX_FACES, key=lambda fc: -depth[list(fc)].mean()):
-                    draw.polygon([tuple(xy[i]) for i in face], fill=color, outline=_darker(color, 0.6))
+                    draw.polygon([tuple(xy[i]) for i in face], fill=fill,
+                                 outline=None if flat else _darker(color, 0.6))
 
-        return mean, paint
+        return mean, SEE_THROUGH if prop.kind in ("disc", "ball") else f"prop-{id(prop)}", paint
 
     def _background(self) -> Image.Image:
         w, h = self.camera.width * self.s, self.camera.height * self.s

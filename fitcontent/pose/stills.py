@@ -12,9 +12,10 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Angle, FormError, Movement, Variation
 from fitcontent.errors import RequestError, unknown_message
 from fitcontent.pose.camera import Camera, frame_camera
+from fitcontent.pose.control import render_control
 from fitcontent.pose.motion import PoseTrack, pose_track
 from fitcontent.pose.props import Prop, prop_points, props_for
-from fitcontent.pose.render import PreviewRenderer, render_control
+from fitcontent.pose.render import PreviewRenderer
 
 BEST_ANGLE = (40, 160, 80)
 """Frame colour of contact-sheet cells whose angle the catalog lists as showing the error best."""
@@ -46,8 +47,9 @@ class ShotMotion:
 
 
 def shot_motion(movement: Movement, variation: Variation, error: FormError | None, angle: Angle,
-                width: int, height: int, frames: int, fps: int) -> ShotMotion:
-    track = pose_track(movement, variation, error, frames, fps)
+                width: int, height: int, frames: int, fps: int, track: PoseTrack | None = None) -> ShotMotion:
+    """The shot's track (``track`` when already computed for these ids), props and framed camera."""
+    track = track or pose_track(movement, variation, error, frames, fps)
     props = props_for(track, set(movement.equipment) | set(variation.equipment), variation.load_at)
     points = np.concatenate([track.joints.reshape(-1, 3), prop_points(props)])
     return ShotMotion(track, props, frame_camera(angle, points, width, height))

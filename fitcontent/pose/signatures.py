@@ -1,0 +1,133 @@
+"""Measure every catalog error against its declared signature, in every variation, and check that
+it shows from every camera it lists: what ``fitcontent catalog validate`` runs on the pose engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.catalog.models import FormError, Movement, Signature, Variation
+from fitcontent.errors import Problem, unknown_message
+from fitcontent.pose.metrics import METRICS, Reading, Window
+from fitcontent.pose.motion import PoseTrack, pose_track
+from fitcontent.pose.stills import shot_motion
+from fitcontent.pose.visibility import visibility
+
+CHECK_SIZE = (360, 240)
+"""Visibility is measured on a half-size preview: coverage and change are fractions, so size-free."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of ``catalog validate --report``: an error in one variation from one listed camera."""
+
+    movement: str
+    variation: str
+    error: str
+    angle: str
+    metric: str
+    value: float
+    correct: float
+    threshold: str
+    passes: bool  # the error reaches the threshold and the correct form does not
+    visible: bool
+    why_hidden: str
+
+
+def phase_frame(track: PoseTrack, phase: str) -> int:
+    """The frame of the first keyframe of ``phase`` (the first repetition)."""
+    seconds = next(s for s, p in track.phase_times if p == phase)
+    return int(np.clip(round(seconds * track.fps), 0, track.frames - 1))
+
+
+def window_frames(track: PoseTrack, phase: str) -> tuple[int, int]:
+    """From ``phase``'s first keyframe to the next keyframe: where a motion metric looks."""
+    times = [s for s, _ in track.phase_times]
+    start = phase_frame(track, phase)
+    later = [round(s * track.fps) for s in times if round(s * track.fps) > start]
+    return start, min(later[0] if later else track.frames - 1, track.frames - 1)
+
+
+def measure(signature: Signature, phase: str, track: PoseTrack, correct: PoseTrack) -> Reading:
+    """The signature's metric on ``track`` (the most error-ward side when it names none)."""
+    metric = METRICS[signature.metric]
+    if metric.motion:
+        start, stop = window_frames(track, phase)
+        return metric.measure(Window(track.joints, correct.joints, start, stop, track.fps))
+    joints = track.joints[phase_frame(track, phase)]
+    if not metric.sided:
+        return metric.measure(joints, None)
+    readings = [metric.measure(joints, side) for side in ([signature.side] if signature.side else "lr")]
+    pick = max if signature.at_least is not None else min
+    return pick(readings, key=lambda r: r.value)
+
+
+def threshold_text(signature: Signature, variation: str) -> str:
+    unit = METRICS[signature.metric]
+    return f"{'≥' if signature.at_least is not None else '≤'} {unit.format(signature.threshold(variation))}"
+
+
+def check_forms(catalog: Catalog) -> tuple[list[Row], list[Problem]]:
+    """Every error x variation x listed angle: the report rows and the problems to raise."""
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    defaults = catalog.settings.defaults
+    correct: dict[tuple[str, str], PoseTrack] = {}  # each variation's correct form, shared by its errors
+    for movement in catalog.movements.values():
+        source = catalog.sources[movement.id]
+        for e, error in enumerate(movement.errors):
+            if error.signature is None:
+                problems.append(source.problem(("errors", e), f"{error.id}: no signature: nothing checks that the "
+                                               "preview shows this error (see README, Form signatures)", True))
+                continue
+            if error.signature.metric not in METRICS:  # checked here, not at load: plan never imports numpy
+                problems.append(source.problem(("errors", e, "signature", "metric"), unknown_message(
+                    "metric", error.signature.metric, METRICS)))
+                continue
+            for variation in movement.variations:
+                key = (movement.id, variation.id)
+                if key not in correct:
+                    correct[key] = pose_track(movement, variation, None, defaults.frames, defaults.fps)
+                new_rows, found = _check_error(catalog, movement, variation, e, error, correct[key])
+                rows += new_rows
+                problems += [source.problem(loc, message) for loc, message in found]
+    unique = {str(p): p for p in problems}
+    return rows, list(unique.values())
+
+
+def _check_error(catalog: Catalog, movement: Movement, variation: Variation, e: int, error: FormError,
+                 correct: PoseTrack) -> tuple[list[Row], list[tuple[tuple, str]]]:
+    signature = error.signature
+    assert signature is not None
+    metric = METRICS[signature.metric]
+    phase = signature.phase or error.phases[0]
+    track = pose_track(movement, variation, error, correct.frames, correct.fps)
+    value = measure(signature, phase, track, correct).value
+    reference = measure(signature, phase, correct, correct).value
+    name = f"{error.id} ({variation.id})"
+    found: list[tuple[tuple, str]] = []
+    where = ("errors", e, "signature")
+    if not signature.met(value, variation.id):
+        found.append((where, f"{name}: {signature.metric} is {metric.format(value)}, short of "
+                             f"{threshold_text(signature, variation.id)}; strengthen pose_modifier or motion"))
+    if signature.met(reference, variation.id):
+        found.append((where, f"{name}: the correct form also has {signature.metric} "
+                             f"{metric.format(reference)}, which meets {threshold_text(signature, variation.id)}"))
+    if metric.motion:
+        start, stop = window_frames(track, phase)
+        check_frames = list(range(start, stop + 1)) if stop > start else list(range(track.frames))
+    else:
+        check_frames = [phase_frame(track, phase)]
+    rows = []
+    for a, angle_id in enumerate(error.angles):
+        angle = catalog.angles[angle_id]
+        motion = shot_motion(movement, variation, error, angle, *CHECK_SIZE, track.frames, track.fps, track)
+        seen = visibility(motion, correct.joints, check_frames, metric.view, angle.yaw_deg)
+        if not seen.visible:
+            found.append((("errors", e, "angles", a), f"{name} is not visible from {angle_id!r}: {seen.reason()}"))
+        rows.append(Row(movement.id, variation.id, error.id, angle_id, signature.metric, value, reference,
+                        threshold_text(signature, variation.id), signature.met(value, variation.id) and not signature.met(reference, variation.id),
+                        seen.visible, seen.reason()))
+    return rows, found

@@ -1,0 +1,116 @@
+"""Coaching overlays: drawn where the metric was measured, saying the number the catalog check measures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fitcontent import api
+from fitcontent.catalog.loader import Catalog
+from fitcontent.pose.metrics import METRICS, Mark
+from fitcontent.pose.motion import pose_track
+from fitcontent.pose.overlays import COLOURS, Overlay, draw_overlay, label_text, shot_overlay
+from fitcontent.pose.signatures import measure, phase_frame
+from fitcontent.pose.skeleton import INDEX
+from fitcontent.pose.stills import ShotMotion, motion_for
+from fitcontent.post.text import default_font
+from fitcontent.settings import Settings
+
+SIZE = (360, 240)
+FRAMES, FPS = 49, 8
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return api.load_catalog(Settings())
+
+
+def overlay_of(catalog: Catalog, exercise: str, form: str, angle: str) -> tuple[ShotMotion, Overlay]:
+    motion = motion_for(catalog, exercise, None, form, angle, *SIZE, FRAMES, FPS)
+    variation = catalog.movement(exercise).default_variation.id
+    return motion, shot_overlay(catalog, exercise, variation, form, angle, motion, default_font().at)
+
+
+def amber_near(image: np.ndarray, point: np.ndarray, reach: int = 6) -> bool:
+    """Some pixel within ``reach`` of ``point`` is the first overlay colour."""
+    x, y = np.round(point).astype(int)
+    window = image[max(0, y - reach):y + reach + 1, max(0, x - reach):x + reach + 1].astype(int)
+    return bool((np.abs(window - COLOURS[0]).max(axis=-1) <= 40).any())
+
+
+def test_knee_valgus_from_the_front_is_drawn_at_the_knees_and_ankles(catalog: Catalog) -> None:
+    motion, overlay = overlay_of(catalog, "squat", "knee-valgus", "front")
+    frame = motion.frame_at("bottom")
+    plain = motion.render(frame)
+    drawn = overlay.draw(plain, frame)
+    names = ("knee_l", "knee_r", "ankle_l", "ankle_r")
+    points, _ = motion.camera.project(motion.track.joints[frame][[INDEX[n] for n in names]])
+    for name, point in zip(names, points, strict=True):
+        assert amber_near(drawn, point), f"no overlay at the {name}"
+        assert not amber_near(plain, point, 12), "the mannequin itself has no overlay colour"
+    assert drawn.shape == plain.shape and drawn.dtype == np.uint8
+
+
+def test_the_label_says_the_measured_number(catalog: Catalog) -> None:
+    motion, overlay = overlay_of(catalog, "squat", "knee-valgus", "front")
+    metric = METRICS["knee-ankle-ratio"]
+    [gauge] = overlay.gauges
+    assert gauge.metric is metric
+    movement = catalog.movement("squat")
+    error = next(e for e in movement.errors if e.id == "knee-valgus")
+    phase = error.signature.phase or error.phases[0]
+    frame = phase_frame(motion.track, phase)
+    reading = gauge.reading(motion.track.joints, frame)
+    expected = metric.measure(motion.track.joints[frame], None).value
+    assert reading.value == expected == measure(error.signature, phase, motion.track, motion.track).value
+    assert label_text(metric, reading.value) == f"Knee/ankle {expected:.2f}"
+    standing = gauge.reading(motion.track.joints, 0).value  # measured live, frame by frame
+    assert standing == metric.measure(motion.track.joints[0], None).value != expected
+
+
+def test_a_one_sided_metric_follows_the_side_the_catalog_check_picks(catalog: Catalog) -> None:
+    motion, overlay = overlay_of(catalog, "squat", "heels-lifting", "side")
+    [gauge] = overlay.gauges
+    error = next(e for e in catalog.movement("squat").errors if e.id == "heels-lifting")
+    phase = error.signature.phase or error.phases[0]
+    frame = phase_frame(motion.track, phase)
+    assert gauge.side in ("l", "r")
+    assert gauge.reading(motion.track.joints, frame).value == measure(error.signature, phase, motion.track,
+                                                                      motion.track).value
+
+
+def test_a_motion_metric_shows_the_clip_value_and_a_growing_trace(catalog: Catalog) -> None:
+    motion, overlay = overlay_of(catalog, "pull-up", "kipping", "side")
+    [gauge] = overlay.gauges
+    movement = catalog.movement("pull-up")
+    error = next(e for e in movement.errors if e.id == "kipping")
+    correct = pose_track(movement, movement.default_variation, None, FRAMES, FPS)
+    value = measure(error.signature, error.signature.phase or error.phases[0], motion.track, correct).value
+    for frame in (0, 20, FRAMES - 1):
+        reading = gauge.reading(motion.track.joints, frame)
+        assert reading.value == value
+        assert label_text(gauge.metric, reading.value).endswith(gauge.metric.format(value))
+        [trace] = [m for m in reading.marks if m.kind == "trace"]
+        assert len(trace.points) == frame + 1
+
+
+@pytest.mark.parametrize("angle", ["front", "side", "front-45"])
+def test_a_correct_shot_measures_what_the_errors_of_its_camera_are_judged_by(catalog: Catalog, angle: str) -> None:
+    _, overlay = overlay_of(catalog, "squat", "correct", angle)
+    expected = list(dict.fromkeys(e.signature.metric for e in catalog.movement("squat").errors
+                                  if e.signature and angle in e.angles))[:2]
+    assert [g.metric.name for g in overlay.gauges] == expected
+    assert expected  # every squat camera shows at least one error
+
+
+def test_labels_stay_inside_the_frame_and_apart(catalog: Catalog) -> None:
+    motion = motion_for(catalog, "squat", None, "correct", "front", *SIZE, FRAMES, FPS)
+    image = motion.render(0)
+    taken: list = []
+    for _ in range(2):  # two labels for marks at the same place: the second moves clear of the first
+        far = Mark("dot", np.array([[5.0, 0.0, 0.0]]))  # far off to the side: its label is kept in the frame
+        image = draw_overlay(image, motion.camera, [far], "Knee/ankle 1.00", default_font().at, taken=taken)
+    for left, top, right, bottom in taken:
+        assert 0 <= left < right <= SIZE[0] and 0 <= top < bottom <= SIZE[1]
+    (a, b) = taken
+    assert a[3] <= b[1] or b[3] <= a[1]
