@@ -412,16 +412,21 @@ def still(exercise: str, variation, error, angle, at, size: str, control: bool, 
 
 
 @cli.command()
-@click.argument("exercise")
+@click.argument("exercise", required=False)
+@click.option("--all", "every", is_flag=True, help="One sheet of every movement: each error from its best angle.")
 @click.option("--variation", help="Variation id (default: the first).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
 @common_options
-def sheet(exercise: str, variation, output: Path, settings) -> None:
-    """Contact sheet: correct form and each error (rows) from every angle (columns) at the key phase."""
+def sheet(exercise: str | None, every: bool, variation, output: Path, settings) -> None:
+    """Contact sheet: correct form and each error (rows) from every angle (columns) at the key phase;
+    with --all, every movement (rows) with each error at its best angle."""
     from fitcontent import api
-    from fitcontent.pose.stills import contact_sheet
+    from fitcontent.pose.stills import contact_sheet, overview_sheet
 
-    _save_png(contact_sheet(api.load_catalog(settings), exercise, variation), output)
+    if every == bool(exercise):
+        raise click.UsageError("give an exercise id or --all (not both)")
+    catalog = api.load_catalog(settings)
+    _save_png(overview_sheet(catalog) if every else contact_sheet(catalog, exercise, variation), output)
 
 
 def _save_png(image, output: Path) -> None:

@@ -67,8 +67,10 @@ def _fixed_props(track: PoseTrack, equipment: set[str]) -> list[Prop]:
         head_side = np.sign(track.joints[0, INDEX["head"], 2] - thorax_z) or -1.0
         if track.bench == "under-torso":  # from just past the head to below the hips
             z0, z1 = thorax_z + head_side * 0.35, thorax_z - head_side * 0.85
-        else:  # behind the shoulders: the edge at the shoulder blades, the bench behind the head
-            z0, z1 = thorax_z - head_side * 0.05, thorax_z + head_side * 1.1
+        else:  # across, behind the shoulders: the edge at the shoulder blades, the head free past it
+            z0, z1 = thorax_z - head_side * 0.05, thorax_z + head_side * 0.3
+            out.append(_box((-0.6, 0.6), (0.0, top), (min(z0, z1), max(z0, z1))))
+            return out
         out.append(_box((-0.16, 0.16), (0.0, top), (min(z0, z1), max(z0, z1))))
     return out
 

@@ -117,3 +117,30 @@ def _phase_of(movement: Movement, error: FormError | None) -> str:
     if error is None or movement.key_phase in error.phases or not error.phases:
         return movement.key_phase
     return error.phases[0]
+
+
+def overview_sheet(catalog: Catalog, cell: tuple[int, int] = (300, 220)) -> Image.Image:
+    """Every movement (rows): its correct form, then each error from the first angle it lists, at
+    the moment it shows most (its phase, or the peak of a motion fault); names over every cell."""
+    movements = list(catalog.movements.values())
+    columns = 1 + max(len(m.errors) for m in movements)
+    label_w, caption_h = 150, 40
+    width, height = cell
+    sheet = Image.new("RGB", (label_w + width * columns, (height + caption_h) * len(movements)), (255, 255, 255))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.load_default(size=15)
+    for row, movement in enumerate(movements):
+        y = row * (height + caption_h)
+        draw.text((8, y + caption_h + height // 2 - 8), movement.name.en, fill=(0, 0, 0), font=font)
+        variation = movement.default_variation
+        for col, error in enumerate([None, *movement.errors]):
+            angle = catalog.angles[error.angles[0]] if error else catalog.angle_list[0]
+            motion = shot_motion(movement, variation, error, angle, width, height, 49, 8)
+            frame = motion.frame_at(_phase_of(movement, error))
+            if error is not None and error.motion:  # a motion fault: where it shows most
+                frame = int(np.argmax(motion.track.error_shown))
+            x = label_w + col * width
+            title = f"{error.name.en} ({angle.name.en})" if error else f"Correct ({angle.name.en})"
+            draw.multiline_text((x + 6, y + 2), textwrap.fill(title, width=34), fill=(0, 0, 0), font=font)
+            sheet.paste(Image.fromarray(motion.render(frame)), (x, y + caption_h))
+    return sheet
