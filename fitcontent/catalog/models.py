@@ -195,6 +195,8 @@ class Variation(Named):
         default_factory=dict, description="angles that replace the movement's at the keyframes of one phase "
                                           "(arms kept level at the bottom of a squat, a wider sumo knee)")
     load_at: Literal["hands", "back"] = Field(default="hands", description="where a barbell rests")
+    hands_on: Literal["floor", "bench"] = Field(default="floor", description="what the hands rest on when they "
+                                                "hold the body (an incline push-up: a bench)")
 
 
 class MotionPoint(Strict):

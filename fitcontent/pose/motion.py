@@ -15,7 +15,9 @@ FLOOR_CLEARANCE = 0.08
 """How far the feet hang above the floor at the lowest point of a hanging movement (metres)."""
 LIFTED_FOOT = 0.15
 """A foot whose lowest point starts higher than this (metres) is held up, not standing: it is not pinned."""
-BACK_HEIGHT = 0.45 + 0.10
+BENCH_TOP = 0.45
+"""A flat bench's top above the floor (metres)."""
+BACK_HEIGHT = BENCH_TOP + 0.10
 """Height of the upper-back joint when lying on a bench: bench top plus half a torso's depth."""
 
 
@@ -33,7 +35,7 @@ class PoseTrack:
     phase_times: list[tuple[float, str]]  # (seconds, phase id) of every keyframe passed
     highlight: frozenset[str]  # one-sided angle names the error changes (renderers colour those limbs)
     error_shown: np.ndarray  # frames: how much of the error shows, 0..1 (how red those limbs are)
-    bench: str  # "none", "under-torso" or "behind-shoulders"
+    bench: str  # "none", "under-torso", "behind-shoulders" or "under-hands"
     anchor: np.ndarray  # world position the contact holds (bar grip, bench edge, mid-feet)
 
     @property
@@ -126,7 +128,8 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     u = rep_positions(frames, movement.reps)
     rig = movement.rig
     angles, error_shown = angles_at(movement, variation, error, u)
-    joints = np.stack([_place(frame, rig) for frame in angles])
+    hands_at = BENCH_TOP if variation.hands_on == "bench" else 0.0
+    joints = np.stack([_place(frame, rig, hands_at) for frame in angles])
     # each standing foot stays where it stood in the first frame; a push-up's straight legs instead
     # pivot on the toes, which the pitch solve keeps on the floor
     if rig.contact == "feet" or (rig.contact == "back" and rig.also_floor == "feet"):
@@ -150,7 +153,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
     return PoseTrack(joints=joints, fps=fps, phase_times=phase_times(movement, frames, fps),
                      highlight=frozenset(_modified_angles(error)),
                      error_shown=error_shown,
-                     bench=rig.bench, anchor=anchor)
+                     bench="under-hands" if hands_at else rig.bench, anchor=anchor)
 
 
 _FOOT_POINTS = ("heel_l", "toe_l", "heel_r", "toe_r")
@@ -226,37 +229,38 @@ def _modified_angles(error: FormError | None) -> set[str]:
     return {name for pose in poses for name, value in expand_sides(pose).items() if value}
 
 
-def _place(angles: dict[str, float], rig) -> np.ndarray:
+def _place(angles: dict[str, float], rig, hands_at: float) -> np.ndarray:
     """World joints for one pose: orient by posture, then translate so the contact is where it belongs."""
     flat = rig.contact == "feet" or rig.also_floor == "feet"
     pitch = POSTURES[rig.posture]
-    joints = _translate(forward_kinematics(angles, rot_x(pitch), flat_feet=flat), rig.contact)
+    joints = _translate(forward_kinematics(angles, rot_x(pitch), flat_feet=flat), rig.contact, hands_at)
     if rig.also_floor == "none":
         return joints
     # pitch the body about its contact until the lowest foot point just touches the floor
     low, high = pitch - 60.0, pitch + 60.0
-    lowest = _lowest_foot(angles, rig, low, flat)
+    lowest = _lowest_foot(angles, rig, low, flat, hands_at)
     for _ in range(24):  # 120 degrees halved 24 times: well under a thousandth of a degree
         middle = (low + high) / 2
-        value = _lowest_foot(angles, rig, middle, flat)
+        value = _lowest_foot(angles, rig, middle, flat, hands_at)
         if (value > 0) == (lowest > 0):
             low, lowest = middle, value
         else:
             high = middle
-    return _translate(forward_kinematics(angles, rot_x((low + high) / 2), flat_feet=flat), rig.contact)
+    return _translate(forward_kinematics(angles, rot_x((low + high) / 2), flat_feet=flat), rig.contact, hands_at)
 
 
-def _lowest_foot(angles: dict[str, float], rig, pitch: float, flat: bool) -> float:
-    joints = _translate(forward_kinematics(angles, rot_x(pitch), flat_feet=flat), rig.contact)
+def _lowest_foot(angles: dict[str, float], rig, pitch: float, flat: bool, hands_at: float) -> float:
+    joints = _translate(forward_kinematics(angles, rot_x(pitch), flat_feet=flat), rig.contact, hands_at)
     return float(joints[[INDEX[n] for n in _FOOT_POINTS], 1].min())
 
 
-def _translate(joints: np.ndarray, contact: str) -> np.ndarray:
+def _translate(joints: np.ndarray, contact: str, hands_at: float = 0.0) -> np.ndarray:
+    """Move the body so its contact is where it belongs; hands rest at ``hands_at`` (a bench top)."""
     points = joints[[INDEX[n] for n in _CONTACT_POINTS[contact]]]
     if contact == "feet":  # lowest foot point on the floor, the feet's centre at the origin
         offset = np.array([-points[:, 0].mean(), -points[:, 1].min(), -points[:, 2].mean()])
     elif contact == "back":
         offset = np.array([0.0, BACK_HEIGHT, 0.0]) - points.mean(axis=0)
-    else:  # hands on a bar at the origin; pose_track lifts the clip afterwards
-        offset = -points.mean(axis=0)
+    else:  # hands on a bar at the origin (pose_track lifts the clip afterwards), the floor or a bench
+        offset = np.array([0.0, hands_at, 0.0]) - points.mean(axis=0)
     return joints + offset

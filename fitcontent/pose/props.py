@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from fitcontent.pose.motion import BACK_HEIGHT, PoseTrack
+from fitcontent.pose.motion import BENCH_TOP, PoseTrack
 from fitcontent.pose.skeleton import INDEX
 
 
@@ -62,7 +62,11 @@ def _fixed_props(track: PoseTrack, equipment: set[str]) -> list[Prop]:
         # the bar alone: uprights would stand between a side camera and the athlete
         out.append(Prop("tube", np.array([[-0.7, y, 0.0], [0.7, y, 0.0]]), 0.018))
     if "flat-bench" in equipment and track.bench != "none":
-        top = BACK_HEIGHT - 0.10
+        top = BENCH_TOP
+        if track.bench == "under-hands":  # across, under the hands (an incline push-up)
+            hand_z = track.joints[0, [INDEX["hand_l"], INDEX["hand_r"]], 2].mean()
+            out.append(_box((-0.6, 0.6), (0.0, top), (hand_z - 0.12, hand_z + 0.2)))
+            return out
         thorax_z = track.joints[0, INDEX["thorax"], 2]
         head_side = np.sign(track.joints[0, INDEX["head"], 2] - thorax_z) or -1.0
         if track.bench == "under-torso":  # from just past the head to below the hips
