@@ -61,8 +61,8 @@ class ShotProgress:
 
 
 def clip_path(spec: ShotSpec, suffix: str = ".mp4") -> Path:
-    """Readable output path: ``squat/bodyweight-front-correct.mp4``."""
-    return Path(spec.exercise) / f"{spec.variation}-{spec.angle}-{spec.form}{suffix}"
+    """Readable output path: ``squat/bodyweight-front-correct.mp4`` (``...-correct.overlays.mp4`` with overlays)."""
+    return Path(spec.exercise) / f"{spec.stem}{suffix}"
 
 
 def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_cache: bool = True,
@@ -128,6 +128,7 @@ def _entry(spec: ShotSpec, backend: Backend, key: str, stored: Entry) -> dict[st
         "seed": spec.seed, "prompt": spec.prompt, "negative_prompt": spec.negative_prompt,
         "cache_key": key, "sha256": stored.sha256,
         **({"generation": stored.meta["generation"]} if "generation" in stored.meta else {}),
+        **({"overlays": True} if spec.overlays else {}),  # absent when off: older manifests read the same
     }
 
 

@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+OVERLAYS = "overlays"
+"""The last part of the id of a clip drawn with coaching overlays, and of its file name."""
 
 
 class ShotSpec(BaseModel):
@@ -33,10 +36,30 @@ class ShotSpec(BaseModel):
     style: str
     subject: str
     motion: str = Field(description="digest of the catalog pose data the motion follows")
+    overlays: bool = Field(default=False, description="coaching overlays drawn on the clip (preview backend)")
+
+    @model_serializer(mode="wrap")
+    def _without_default_overlays(self, handler: SerializerFunctionWrapHandler) -> dict:
+        """Leaves ``overlays`` out when off: a spec's dump is its store key, and clips without overlays
+        must keep the keys (and cached files) they had before the field existed."""
+        data = handler(self)
+        if not self.overlays:
+            data.pop("overlays", None)
+        return data
 
     @property
     def seconds(self) -> float:
         return self.frames / self.fps
+
+    @property
+    def stem(self) -> str:
+        """The clip's file name without suffix: ``bodyweight-front-correct``, ``....overlays`` with overlays."""
+        return f"{self.variation}-{self.angle}-{self.form}" + (f".{OVERLAYS}" if self.overlays else "")
+
+    def with_overlays(self, on: bool = True) -> ShotSpec:
+        """This shot with coaching overlays drawn (or not): another clip, with its own id, file and key."""
+        plain = self.id.removesuffix(f".{OVERLAYS}") if self.overlays else self.id
+        return self.model_copy(update={"overlays": on, "id": f"{plain}.{OVERLAYS}" if on else plain})
 
 
 Progress = Callable[[int, int], None]

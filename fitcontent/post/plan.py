@@ -101,10 +101,20 @@ class Planner:
         renders = []
         for exercise, group in by_exercise.items():
             movement = self.catalog.movement(exercise)
-            for kind, parts, sections in self._groups(movement, group):
-                if kind in kinds:
-                    renders += [self._render(kind, parts, movement, sections, fmt) for fmt in self.formats]
+            drawn = [c for c in group if c.get("overlays")]
+            plain = [c for c in group if not c.get("overlays")]
+            for overlays, clips_now in ((False, plain), (True, drawn)):
+                for kind, parts, sections in self._groups(movement, clips_now):
+                    if kind in kinds and self._overlaid(kind, drawn, plain) == overlays:
+                        if overlays and not self.layouts[kind].overlays:  # a build --overlays: its own renders
+                            parts = (*parts, "overlays")
+                        renders += [self._render(kind, parts, movement, sections, fmt) for fmt in self.formats]
         return renders
+
+    def _overlaid(self, kind: str, drawn: list[dict], plain: list[dict]) -> bool:
+        """Whether ``kind`` shows the clips with overlays: when its layout asks for them, or when the build
+        made only those (``--overlays``); never when there are none (a backend that cannot draw them)."""
+        return bool(drawn) and (self.layouts[kind].overlays or not plain)
 
     def _groups(self, movement: Movement, clips: list[dict]):
         """(kind, file stem, sections) of every render these clips allow."""
@@ -231,6 +241,7 @@ class Planner:
             "angle": first["angle"] if kind in ("demo", "comparison") else None, "format": fmt.name,
             "lang": self.lang, "title": {lang: self._title(kind, sections[0], lang) for lang in LANGS},
             "inputs": sorted({p.clip["id"] for s in sections for p in s.panels}),
+            **({"overlays": True} if first.get("overlays") else {}),  # as on clips: absent when off
         }
         return Render(spec, path, poster_time or 0.0, captions, entry)
 

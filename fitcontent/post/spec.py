@@ -120,6 +120,8 @@ class Layout(Strict):
         default="contain", description="contain: whole clip, bars around it; cover: fill the panel, crop the edges")
     max_crop: float = Field(default=0.2, ge=0, lt=1, description="cover falls back to contain past this crop")
     gap: float = Field(default=0.012, ge=0, le=0.2)
+    overlays: bool = Field(default=False, description="panels show clips with coaching overlays; the build makes "
+                                                      "them beside the plain clips")
     layers: list[Layer] = Field(default_factory=list)
     sections: list[Literal["demo", "angle-grid", "comparison", "error-grid", "variations"]] = Field(
         default_factory=list, description="lesson only: the layouts played in order between its cards")
