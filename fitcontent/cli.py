@@ -397,7 +397,7 @@ def export_marketing(dist: Path, out: Path, settings) -> None:
 @click.option("--angle", help="Angle id (default: the first in angles.yaml).")
 @click.option("--at", "at", help="Phase id (default: the key phase) or seconds.")
 @click.option("--size", default="720x480", show_default=True)
-@click.option("--control", is_flag=True, help="The OpenPose control frame instead of the preview.")
+@click.option("--control", is_flag=True, help="The DWPose whole-body control frame instead of the preview.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="PNG file to write.")
 @common_options
 def still(exercise: str, variation, error, angle, at, size: str, control: bool, output: Path, settings) -> None:

@@ -242,7 +242,7 @@ class CogVideoXBackend:
         return [f.resize((spec.width, spec.height), Image.LANCZOS) for f in frames]
 
     def _control_video(self, spec: ShotSpec):
-        """The pose engine's OpenPose control frames for this shot, at the model's geometry."""
+        """The pose engine's DWPose whole-body control frames for this shot, at the model's geometry."""
         from PIL import Image
 
         from fitcontent.pose.control import render_control

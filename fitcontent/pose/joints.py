@@ -7,7 +7,8 @@ BILATERAL = {
     "shoulder_elevation", "shoulder_flexion", "shoulder_abduction", "shoulder_rotation", "elbow_flexion",
     "wrist_extension",
 }
-AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion"}
+AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion", "body_swing"}
+"""``body_swing`` pitches a hanging body about its grip (+: feet forward); the other rigs ignore it."""
 JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side in "lr"})
 """Every angle the skeleton reads, one side each."""
 POSE_KEYS = sorted(AXIAL | BILATERAL | set(JOINT_ANGLES))

@@ -145,6 +145,7 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
             _pin_limb(joints, f"shoulder_{side}", f"elbow_{side}", f"wrist_{side}", f"hand_{side}", (f"hand_{side}",))
     anchor = np.zeros(3)
     if rig.contact == "hands" and rig.also_floor == "none":  # hanging: the feet clear the floor at the lowest point
+        _hang_under_grip(joints, np.array([frame["body_swing"] for frame in angles]))
         lift = FLOOR_CLEARANCE - joints[:, [INDEX[n] for n in _FOOT_POINTS], 1].min()
         joints[:, :, 1] += lift
         anchor = np.array([0.0, lift, 0.0])
@@ -156,6 +157,18 @@ def pose_track(movement: Movement, variation: Variation, error: FormError | None
                      bench="under-hands" if hands_at else rig.bench, anchor=anchor)
 
 
+def _hang_under_grip(joints: np.ndarray, swing: np.ndarray) -> None:
+    """Pitch each frame, in place, about the grip (at the origin) so the body's mass hangs straight
+    below it, as a still-hanging body does; then by ``swing`` degrees (+: feet forward), the
+    pendulum a kip adds, which joint angles alone cannot make."""
+    mass = joints[:, [INDEX[n] for n in _TRUNK_AND_LEGS]].mean(axis=1)
+    upright = np.degrees(np.arctan2(mass[:, 2], -mass[:, 1]))
+    for frame, pitch in zip(joints, upright - swing, strict=True):
+        frame[:] = frame @ rot_x(pitch).T
+
+
+_TRUNK_AND_LEGS = ("pelvis", "lumbar", "thorax", "neck", "head", "hip_l", "hip_r", "knee_l", "knee_r")
+"""Points whose mean stands in for the centre of mass of a hanging body."""
 _FOOT_POINTS = ("heel_l", "toe_l", "heel_r", "toe_r")
 _CONTACT_POINTS = {"feet": _FOOT_POINTS, "hands": ("hand_l", "hand_r"), "back": ("thorax",)}
 

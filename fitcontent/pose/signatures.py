@@ -109,12 +109,14 @@ def _check_error(catalog: Catalog, movement: Movement, variation: Variation, e: 
     name = f"{error.id} ({variation.id})"
     found: list[tuple[tuple, str]] = []
     where = ("errors", e, "signature")
+    limit = threshold_text(signature, variation.id)
     if not signature.met(value, variation.id):
-        found.append((where, f"{name}: {signature.metric} is {metric.format(value)}, short of "
-                             f"{threshold_text(signature, variation.id)}; strengthen pose_modifier or motion"))
+        found.append((where, f"{name}: {signature.metric} is {metric.format(value)}, short of {limit}; "
+                             "strengthen pose_modifier or motion"))
     if signature.met(reference, variation.id):
         found.append((where, f"{name}: the correct form also has {signature.metric} "
-                             f"{metric.format(reference)}, which meets {threshold_text(signature, variation.id)}"))
+                             f"{metric.format(reference)}, which meets {limit}"))
+    signature_fails = bool(found)
     if metric.motion:
         start, stop = window_frames(track, phase)
         check_frames = list(range(start, stop + 1)) if stop > start else list(range(track.frames))
@@ -127,7 +129,6 @@ def _check_error(catalog: Catalog, movement: Movement, variation: Variation, e: 
         seen = visibility(motion, correct.joints, check_frames, metric.view, angle.yaw_deg)
         if not seen.visible:
             found.append((("errors", e, "angles", a), f"{name} is not visible from {angle_id!r}: {seen.reason()}"))
-        rows.append(Row(movement.id, variation.id, error.id, angle_id, signature.metric, value, reference,
-                        threshold_text(signature, variation.id), signature.met(value, variation.id) and not signature.met(reference, variation.id),
-                        seen.visible, seen.reason()))
+        rows.append(Row(movement.id, variation.id, error.id, angle_id, signature.metric, value, reference, limit,
+                        not signature_fails, seen.visible, seen.reason()))
     return rows, found
