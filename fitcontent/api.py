@@ -217,6 +217,7 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         fps=fps,
         seed=shot_seed(shot) if request.seed is None else request.seed,
         motion=shot.motion_digest,
+        overlay_digest=shot.overlay_digest,
         **{name: choice.id for name, choice in scene.items()},
     )
     return spec.with_overlays() if request.overlays else spec
@@ -351,8 +352,9 @@ def make_backend(name: str, catalog: Catalog, **options):
     """``preview`` (no options) or ``cogvideox`` (model, family_name, profile, image, video, steps)."""
     if name == "preview":
         from fitcontent.generation.preview import PreviewBackend
+        from fitcontent.post.text import default_font
 
-        return PreviewBackend(catalog)
+        return PreviewBackend(catalog, lambda: default_font().at)
     if name == "cogvideox":
         from fitcontent.generation.cogvideox import CogVideoXBackend
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from fitcontent.catalog.yamlfile import Loc, YamlFile
 from fitcontent.errors import Problem, did_you_mean
-from fitcontent.pose.joints import POSE_KEYS
+from fitcontent.pose.joints import METRIC_NAMES, POSE_KEYS
 
 if TYPE_CHECKING:
     from fitcontent.catalog.loader import Catalog
@@ -68,6 +68,7 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
             found.append(source.problem(("errors", e, "pose_modifier"), "no pose_modifier, phase_pose or motion: "
                                         "the preview and pose-controlled video would show correct form", True))
         if error.signature:
+            _ref(found, source, ("errors", e, "signature", "metric"), error.signature.metric, METRIC_NAMES, "metric")
             for variation in error.signature.variations:
                 _ref(found, source, ("errors", e, "signature", "variations", variation), variation,
                      [v.id for v in movement.variations], "variation")

@@ -38,14 +38,25 @@ class Shot:
     def motion_digest(self) -> str:
         """A hash of the catalog data the shot's motion depends on, so editing a pose invalidates the cache."""
         movement_fields = {"rig", "pose", "keyframes", "reps", "equipment"}
-        error_fields = {"pose_modifier", "phase_pose", "phases"}
+        error_fields = {"pose_modifier", "phase_pose", "phases", "motion"}
+        variation_fields = {"pose", "phase_pose", "load_at", "hands_on", "equipment"}
         data = {
             "movement": self.movement.model_dump(mode="json", include=movement_fields),
-            "variation": self.variation.model_dump(mode="json", include={"pose", "load_at", "equipment"}),
+            "variation": self.variation.model_dump(mode="json", include=variation_fields),
             "error": self.error.model_dump(mode="json", include=error_fields) if self.error else None,
             "angle": self.angle.model_dump(mode="json", exclude={"name", "prompt"}),
         }
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return _digest(data)
+
+    @property
+    def overlay_digest(self) -> str:
+        """A hash of what coaching overlays draw on top of the motion: the errors' signatures and the
+        angles they list (a correct shot shows the metrics of the errors its camera shows)."""
+        return _digest([e.model_dump(mode="json", include={"signature", "angles"}) for e in self.movement.errors])
+
+
+def _digest(data: object) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def select_shots(

@@ -37,14 +37,16 @@ class ShotSpec(BaseModel):
     subject: str
     motion: str = Field(description="digest of the catalog pose data the motion follows")
     overlays: bool = Field(default=False, description="coaching overlays drawn on the clip (preview backend)")
+    overlay_digest: str = Field(default="", description="digest of the catalog data the overlays draw")
 
     @model_serializer(mode="wrap")
     def _without_default_overlays(self, handler: SerializerFunctionWrapHandler) -> dict:
-        """Leaves ``overlays`` out when off: a spec's dump is its store key, and clips without overlays
-        must keep the keys (and cached files) they had before the field existed."""
+        """Leaves ``overlays`` and its digest out when off: a spec's dump is its store key, and clips
+        without overlays must keep the keys (and cached files) they had before the fields existed."""
         data = handler(self)
         if not self.overlays:
             data.pop("overlays", None)
+            data.pop("overlay_digest", None)
         return data
 
     @property

@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from PIL import ImageFont
 
 from fitcontent.catalog.loader import Catalog
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.pose.control import BODY18, body18
-from fitcontent.pose.overlays import shot_overlay
+from fitcontent.pose.overlays import FontAt, shot_overlay
 from fitcontent.pose.render import PreviewRenderer
 from fitcontent.pose.skeleton import JOINTS
 from fitcontent.pose.stills import ShotMotion, motion_for
-from fitcontent.post.text import default_font
 
 
 class PreviewBackend:
     name = "preview"
-    version = "4"
+    version = "5"
     draws_overlays = True
     """Draws a spec's coaching overlays (``ShotSpec.overlays``); a backend without this attribute cannot."""
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, overlay_font: Callable[[], FontAt] | None = None):
+        """``overlay_font`` gives the face for overlay labels when a clip needs one (the caller's font;
+        Pillow's own by default, which covers the English labels)."""
         self.catalog = catalog
+        self.overlay_font = overlay_font
         self._last: tuple[ShotSpec, ShotMotion] | None = None
 
     def load(self) -> None:
@@ -32,8 +36,9 @@ class PreviewBackend:
 
     def motion(self, spec: ShotSpec) -> ShotMotion:
         """The shot's motion; the last one is kept, since a build renders a clip and then writes its pose track."""
-        if self._last is None or self._last[0] != spec:
-            self._last = (spec, motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle,
+        plain = spec.with_overlays(False)  # a clip and its overlay twin share one motion
+        if self._last is None or self._last[0] != plain:
+            self._last = (plain, motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle,
                                            spec.width, spec.height, spec.frames, spec.fps))
         return self._last[1]
 
@@ -45,7 +50,7 @@ class PreviewBackend:
         overlay = None
         if spec.overlays:
             overlay = shot_overlay(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, motion,
-                                   default_font().at)
+                                   self.overlay_font() if self.overlay_font else _pillow_font)
 
         def frames():
             for i in range(spec.frames):
@@ -56,6 +61,10 @@ class PreviewBackend:
 
         encode_h264(path, frames(), spec.width, spec.height, spec.fps)
         return Clip(path, spec.width, spec.height, spec.frames, spec.fps, self.name, None)
+
+
+def _pillow_font(size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=size)  # type: ignore[return-value]
 
 
 def pose_document(motion: ShotMotion) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The joint-angle names a catalog pose may use (no numpy here: the catalog checks import this)."""
+"""The joint-angle and metric names a catalog may use (no numpy here: the catalog checks import this)."""
 
 from __future__ import annotations
 
@@ -12,4 +12,11 @@ AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion", "b
 JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side in "lr"})
 """Every angle the skeleton reads, one side each."""
 POSE_KEYS = sorted(AXIAL | BILATERAL | set(JOINT_ANGLES))
+METRIC_NAMES = (
+    "knee-ankle-ratio", "knee-inside-ankle", "heel-height", "depth", "spine-flexion", "trunk-lean", "neck-flexion",
+    "elbow-flare", "wrist-extension", "elbow-angle", "hip-angle", "ear-shoulder", "bar-drift", "hip-sag",
+    "hip-height", "shin-angle", "stance-length", "range-fraction", "hip-lead", "swing", "rebound",
+)
+"""The metrics a signature may name (fitcontent/pose/metrics.py defines them), here so that loading a
+catalog checks them without importing numpy."""
 """Every key a catalog pose may use; a bilateral name without ``_l``/``_r`` sets both sides."""

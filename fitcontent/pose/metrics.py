@@ -30,24 +30,28 @@ class Mark:
 
     kind: str
     points: np.ndarray
-    label: str = ""
 
 
 @dataclass(frozen=True)
 class Reading:
     value: float
     marks: list[Mark] = field(default_factory=list)
+    side: str | None = None  # the side measured, for one-sided metrics
 
 
 @dataclass(frozen=True)
 class Window:
-    """What a motion metric reads: the clip's joints, the correct form's, and the frames to measure."""
+    """What a motion metric reads: the clip's joints, the correct form's, and the frames of the
+    phase's segment (``start`` to ``stop``, both included); swing and range read the whole clip."""
 
     joints: np.ndarray  # frames x joints x 3
     correct: np.ndarray
     start: int
-    stop: int  # exclusive
-    fps: int
+    stop: int
+
+    def early(self, fraction: float = 0.4) -> int:
+        """The last frame of the segment's first ``fraction``, at least one frame after ``start``."""
+        return min(self.start + max(1, round((self.stop - self.start) * fraction)), len(self.joints) - 1)
 
 
 @dataclass(frozen=True)
@@ -85,8 +89,8 @@ def sagittal_angle(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.degrees(np.arctan2(np.dot(np.cross(a, b), X), np.dot(a, b))))
 
 
-def _arc(vertex: np.ndarray, a: np.ndarray, b: np.ndarray, label: str) -> Mark:
-    return Mark("arc", np.stack([vertex, a, b]), label)
+def _arc(vertex: np.ndarray, a: np.ndarray, b: np.ndarray) -> Mark:
+    return Mark("arc", np.stack([vertex, a, b]))
 
 
 # --- frame metrics: (joints, side) -> Reading ---------------------------------------------------
@@ -127,13 +131,13 @@ def spine_flexion(j: np.ndarray, side: str | None) -> Reading:
 def trunk_lean(j: np.ndarray, side: str | None) -> Reading:
     pelvis, neck = _p(j, "pelvis"), _p(j, "neck")
     up = np.array([0.0, np.linalg.norm(neck - pelvis), 0.0])
-    return Reading(sagittal_angle(up, neck - pelvis), [_arc(pelvis, pelvis + up, neck, "")])
+    return Reading(sagittal_angle(up, neck - pelvis), [_arc(pelvis, pelvis + up, neck)])
 
 
 def neck_flexion(j: np.ndarray, side: str | None) -> Reading:
     thorax, neck, head = _p(j, "thorax"), _p(j, "neck"), _p(j, "head")
     along = neck + (neck - thorax) / np.linalg.norm(neck - thorax) * np.linalg.norm(head - neck)
-    return Reading(sagittal_angle(neck - thorax, head - neck), [_arc(neck, along, head, "")])
+    return Reading(sagittal_angle(neck - thorax, head - neck), [_arc(neck, along, head)])
 
 
 def elbow_flare(j: np.ndarray, side: str) -> Reading:
@@ -148,24 +152,24 @@ def elbow_flare(j: np.ndarray, side: str) -> Reading:
     arm = elbow - shoulder
     along, out = float(np.dot(arm, down)), float(np.dot(arm, lateral)) * (1.0 if side == "l" else -1.0)
     flare = float(np.degrees(np.arctan2(out, along)))
-    return Reading(flare, [_arc(shoulder, shoulder + down * np.linalg.norm(arm), elbow, "")])
+    return Reading(flare, [_arc(shoulder, shoulder + down * np.linalg.norm(arm), elbow)])
 
 
 def wrist_extension(j: np.ndarray, side: str) -> Reading:
     elbow, wrist, hand = _p(j, f"elbow_{side}"), _p(j, f"wrist_{side}"), _p(j, f"hand_{side}")
     straight = wrist + (wrist - elbow) / np.linalg.norm(wrist - elbow) * np.linalg.norm(hand - wrist) * 1.6
-    return Reading(angle_between(wrist - elbow, hand - wrist), [_arc(wrist, straight, hand, "")])
+    return Reading(angle_between(wrist - elbow, hand - wrist), [_arc(wrist, straight, hand)])
 
 
 def elbow_angle(j: np.ndarray, side: str) -> Reading:
     shoulder, elbow, wrist = _p(j, f"shoulder_{side}"), _p(j, f"elbow_{side}"), _p(j, f"wrist_{side}")
-    return Reading(180.0 - angle_between(elbow - shoulder, wrist - elbow), [_arc(elbow, shoulder, wrist, "")])
+    return Reading(180.0 - angle_between(elbow - shoulder, wrist - elbow), [_arc(elbow, shoulder, wrist)])
 
 
 def hip_angle(j: np.ndarray, side: str) -> Reading:
     """The angle at the hip between trunk and thigh: 180 is a straight line shoulder-hip-knee."""
     hip, knee, neck = _p(j, f"hip_{side}"), _p(j, f"knee_{side}"), _p(j, "neck")
-    return Reading(angle_between(neck - hip, knee - hip), [_arc(hip, neck, knee, ""),
+    return Reading(angle_between(neck - hip, knee - hip), [_arc(hip, neck, knee),
                                                            Mark("line", np.stack([neck, hip + (hip - neck)]))])
 
 
@@ -205,8 +209,8 @@ def shin_angle(j: np.ndarray, side: str) -> Reading:
     knee, ankle, hip = _p(j, f"knee_{side}"), _p(j, f"ankle_{side}"), _p(j, f"hip_{side}")
     away = np.sign(knee[2] - hip[2]) or 1.0
     down = np.array([0.0, -np.linalg.norm(ankle - knee), 0.0])
-    tilt = angle_between(down, ankle - knee) * (1.0 if (ankle[2] - knee[2]) * away >= 0 else -1.0)
-    return Reading(tilt, [_arc(knee, knee + down, ankle, "")])
+    tilt = sagittal_angle(down, ankle - knee) * -away  # seen from the side: knees pushed out add nothing
+    return Reading(tilt, [_arc(knee, knee + down, ankle)])
 
 
 def stance_length(j: np.ndarray, side: str | None) -> Reading:
@@ -233,7 +237,7 @@ def range_fraction(w: Window) -> Reading:
 
 def hip_lead(w: Window) -> Reading:
     """Hip rise over shoulder rise in the first 40 % of the ascent: above 1 the hips come up first."""
-    stop = w.start + max(1, round((w.stop - w.start) * 0.4))
+    stop = w.early()
     hips, shoulders = _series(w.joints, _HIPS)[:, 1], _series(w.joints, _SHOULDERS)[:, 1]
     rise = (hips[stop] - hips[w.start]) / max(shoulders[stop] - shoulders[w.start], 0.01)
     return Reading(float(rise), [Mark("trace", _series(w.joints, _HIPS)), Mark("trace", _series(w.joints, _SHOULDERS))])
@@ -249,8 +253,7 @@ def rebound(w: Window) -> Reading:
     """Peak upward bar speed in the first 40 % of the time the correct form spends at the bottom,
     as a multiple of the correct form's fastest press: a bar bounced off the chest is already
     leaving it, faster than a controlled press ever moves."""
-    stop = w.start + max(2, round((w.stop - w.start) * 0.4))
-    early = np.diff(_series(w.joints, _BAR)[w.start:stop + 1, 1]).max()
+    early = np.diff(_series(w.joints, _BAR)[w.start:w.early() + 1, 1]).max()
     fastest = np.diff(_series(w.correct, _BAR)[:, 1]).max()
     return Reading(float(early / max(fastest, 1e-6)), [Mark("trace", _series(w.joints, _BAR))])
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fitcontent.catalog.models import FormError, Movement, Variation
+from fitcontent.errors import RequestError, unknown_message
 from fitcontent.pose.skeleton import INDEX, expand_sides, forward_kinematics, rot_x
 
 POSTURES = {"standing": 0.0, "prone": 90.0, "supine": -90.0}
@@ -41,6 +42,13 @@ class PoseTrack:
     @property
     def frames(self) -> int:
         return len(self.joints)
+
+    def frame_of(self, phase: str) -> int:
+        """The frame of ``phase``'s first keyframe (first repetition); an unknown phase suggests the known."""
+        for seconds, name in self.phase_times:
+            if name == phase:
+                return int(np.clip(round(seconds * self.fps), 0, self.frames - 1))
+        raise RequestError(unknown_message("phase", phase, {name for _, name in self.phase_times}))
 
 
 def keyframe_angles(movement: Movement, variation: Variation) -> list[dict[str, float]]:
@@ -250,16 +258,28 @@ def _place(angles: dict[str, float], rig, hands_at: float) -> np.ndarray:
     if rig.also_floor == "none":
         return joints
     # pitch the body about its contact until the lowest foot point just touches the floor
-    low, high = pitch - 60.0, pitch + 60.0
-    lowest = _lowest_foot(angles, rig, low, flat, hands_at)
-    for _ in range(24):  # 120 degrees halved 24 times: well under a thousandth of a degree
-        middle = (low + high) / 2
-        value = _lowest_foot(angles, rig, middle, flat, hands_at)
-        if (value > 0) == (lowest > 0):
-            low, lowest = middle, value
+    solved = _root(lambda p: _lowest_foot(angles, rig, p, flat, hands_at), pitch - 60.0, pitch + 60.0)
+    return _translate(forward_kinematics(angles, rot_x(solved), flat_feet=flat), rig.contact, hands_at)
+
+
+def _root(f, a: float, b: float, tolerance: float = 1e-7) -> float:
+    """Where ``f`` crosses zero between ``a`` and ``b`` (the Illinois variant of regula falsi: a
+    handful of evaluations for a smooth ``f``, where bisection needs two dozen); ``b`` when ``f``
+    keeps one sign."""
+    fa, fb = f(a), f(b)
+    if (fa > 0) == (fb > 0):
+        return b
+    for _ in range(60):
+        c = b - fb * (b - a) / (fb - fa)
+        fc = f(c)
+        if abs(fc) < tolerance or abs(b - a) < 1e-9:
+            return c
+        if (fc > 0) != (fb > 0):
+            a, fa = b, fb
         else:
-            high = middle
-    return _translate(forward_kinematics(angles, rot_x((low + high) / 2), flat_feet=flat), rig.contact, hands_at)
+            fa /= 2
+        b, fb = c, fc
+    return b
 
 
 def _lowest_foot(angles: dict[str, float], rig, pitch: float, flat: bool, hands_at: float) -> float:

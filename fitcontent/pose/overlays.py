@@ -19,7 +19,7 @@ from fitcontent.catalog.models import FormError, Movement, Variation
 from fitcontent.pose.camera import Camera
 from fitcontent.pose.metrics import METRICS, Mark, Metric, Reading
 from fitcontent.pose.motion import PoseTrack, pose_track
-from fitcontent.pose.signatures import measure, phase_frame
+from fitcontent.pose.signatures import measure
 from fitcontent.pose.skeleton import HEIGHT
 from fitcontent.pose.stills import ShotMotion, pick
 
@@ -70,7 +70,7 @@ class Gauge:
 
 
 def _until(mark: Mark, frame: int) -> Mark:
-    return Mark(mark.kind, mark.points[:frame + 1], mark.label) if mark.kind == "trace" else mark
+    return Mark(mark.kind, mark.points[:frame + 1]) if mark.kind == "trace" else mark
 
 
 def gauges(movement: Movement, variation: Variation, error: FormError | None, angle: str,
@@ -95,11 +95,7 @@ def _gauge(error: FormError, track: PoseTrack, correct: PoseTrack) -> Gauge:
     reading = measure(signature, phase, track, correct)
     if metric.motion:
         return Gauge(metric, None, reading)
-    side = None
-    if metric.sided:  # the side measure() picked: kept all clip long, so the overlay never jumps legs
-        joints = track.joints[phase_frame(track, phase)]
-        side = signature.side or next(s for s in "lr" if metric.measure(joints, s).value == reading.value)
-    return Gauge(metric, side, None)
+    return Gauge(metric, reading.side, None)  # the side measured: kept all clip long, never jumping legs
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,7 @@ class ShotMotion:
         """The frame of the first keyframe of phase ``at``, or of ``at`` seconds."""
         if isinstance(at, int | float):
             return int(np.clip(round(at * self.track.fps), 0, self.track.frames - 1))
-        for seconds, phase in self.track.phase_times:
-            if phase == at:
-                return int(np.clip(round(seconds * self.track.fps), 0, self.track.frames - 1))
-        known = sorted({phase for _, phase in self.track.phase_times})
-        raise RequestError(unknown_message("phase", at, known))
+        return self.track.frame_of(at)
 
     def render(self, frame: int, kind: str = "preview") -> np.ndarray:
         if kind == "control":

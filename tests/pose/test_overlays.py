@@ -10,7 +10,7 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.pose.metrics import METRICS, Mark
 from fitcontent.pose.motion import pose_track
 from fitcontent.pose.overlays import COLOURS, Overlay, draw_overlay, label_text, shot_overlay
-from fitcontent.pose.signatures import measure, phase_frame
+from fitcontent.pose.signatures import measure
 from fitcontent.pose.skeleton import INDEX
 from fitcontent.pose.stills import ShotMotion, motion_for
 from fitcontent.post.text import default_font
@@ -59,7 +59,7 @@ def test_the_label_says_the_measured_number(catalog: Catalog) -> None:
     movement = catalog.movement("squat")
     error = next(e for e in movement.errors if e.id == "knee-valgus")
     phase = error.signature.phase or error.phases[0]
-    frame = phase_frame(motion.track, phase)
+    frame = motion.track.frame_of(phase)
     reading = gauge.reading(motion.track.joints, frame)
     expected = metric.measure(motion.track.joints[frame], None).value
     assert reading.value == expected == measure(error.signature, phase, motion.track, motion.track).value
@@ -73,7 +73,7 @@ def test_a_one_sided_metric_follows_the_side_the_catalog_check_picks(catalog: Ca
     [gauge] = overlay.gauges
     error = next(e for e in catalog.movement("squat").errors if e.id == "heels-lifting")
     phase = error.signature.phase or error.phases[0]
-    frame = phase_frame(motion.track, phase)
+    frame = motion.track.frame_of(phase)
     assert gauge.side in ("l", "r")
     assert gauge.reading(motion.track.joints, frame).value == measure(error.signature, phase, motion.track,
                                                                       motion.track).value

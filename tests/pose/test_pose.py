@@ -28,8 +28,7 @@ def _track(movement="squat", error=None, variation=None, frames=49):
 
 
 def _at_phase(track, phase):
-    seconds = next(s for s, p in track.phase_times if p == phase)
-    return track.joints[round(seconds * track.fps)]
+    return track.joints[track.frame_of(phase)]
 
 
 def _p(joints, name):

@@ -21,7 +21,7 @@ from fitcontent.pose.camera import Camera, frame_camera
 from fitcontent.pose.metrics import METRICS
 from fitcontent.pose.motion import PoseTrack, pose_track
 from fitcontent.pose.render import LIMB_RADIUS, highlighted_bones
-from fitcontent.pose.signatures import Row, check_forms, measure, phase_frame
+from fitcontent.pose.signatures import Row, check_forms, measure
 from fitcontent.pose.skeleton import HEIGHT, INDEX, SEGMENTS
 from fitcontent.pose.stills import shot_motion
 from tests.conftest import REPO
@@ -138,7 +138,7 @@ def _error_frame(track: PoseTrack, error: FormError) -> int:
     assert signature is not None
     if METRICS[signature.metric].motion:
         return int(np.argmax(track.error_shown))
-    return phase_frame(track, signature.phase or error.phases[0])
+    return track.frame_of(signature.phase or error.phases[0])
 
 
 def _segment_distance(points: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -222,7 +222,7 @@ def test_lunge_knee_valgus_colours_only_the_left_thigh_and_shank(variation: Vari
     error = _error(LUNGE, "knee-valgus")
     assert error.pose_modifier and all(k.endswith("_l") for k in error.pose_modifier)  # the left hip only
     track = _track(LUNGE, variation, error)
-    frame = phase_frame(track, "bottom")
+    frame = track.frame_of("bottom")
     motion, image = _still(LUNGE, variation, error, angle, frame, track)
     red = _red(image)
     assert len(red) > 50
@@ -245,7 +245,7 @@ SQUAT_HEELS = [(v, a) for v in SQUAT.variations for a in _error(SQUAT, "heels-li
 def test_squat_heels_lifting_colours_only_the_feet(variation: Variation, angle: str) -> None:
     error = _error(SQUAT, "heels-lifting")
     track = _track(SQUAT, variation, error)
-    frame = phase_frame(track, "bottom")
+    frame = track.frame_of("bottom")
     motion, image = _still(SQUAT, variation, error, angle, frame, track)
     red = _red(image)
     assert len(red) > 50
@@ -324,7 +324,7 @@ def test_hips_shooting_up_rise_before_the_shoulders(variation: Variation) -> Non
 # --- 4. squat knee valgus through the front camera ----------------------------------------------
 
 def _front_knee_ankle_ratio(track: PoseTrack) -> float:
-    bottom = track.joints[phase_frame(track, "bottom")]
+    bottom = track.joints[track.frame_of("bottom")]
     camera = frame_camera(CATALOG.angles["front"], track.joints.reshape(-1, 3), 720, 480)
     xy, _ = camera.project(np.stack([bottom[INDEX[n]] for n in ("knee_l", "knee_r", "ankle_l", "ankle_r")]))
     return float(abs(xy[0, 0] - xy[1, 0]) / abs(xy[2, 0] - xy[3, 0]))
