@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.loader import load_catalog as _load_catalog_dir
 from fitcontent.catalog.models import SceneChoice
-from fitcontent.catalog.select import ErrorAngles, Shot, select_shots
+from fitcontent.catalog.select import ErrorAngles, Shot, overlay_digest, select_shots
 from fitcontent.errors import CatalogError, Problem, PromptError, RequestError, TemplateError, unknown_message
 from fitcontent.generation.base import ShotSpec
 from fitcontent.prompts.context import PromptContext
@@ -95,7 +95,7 @@ def _request_problem(error) -> str:
 def load_catalog(settings: Settings | None = None) -> Catalog:
     """The catalog the settings point at (the packaged one by default), validated; warnings are logged."""
     catalog = _load_catalog_dir((settings or load_settings()).catalog_dir)
-    _log_warnings(catalog)
+    _log_warnings(catalog.warnings)
     return catalog
 
 
@@ -152,15 +152,14 @@ def validate(settings: Settings | None = None, strict: bool = False,
     if strict:
         problems.update({str(w): dataclasses.replace(w, warning=False) for w in warnings})
     else:
-        for warning in warnings:
-            log.warning("%s", warning)
+        _log_warnings(warnings)
     if problems:
         raise CatalogError(list(problems.values()))
     return catalog
 
 
-def _log_warnings(catalog: Catalog) -> None:
-    for warning in catalog.warnings:
+def _log_warnings(warnings: list[Problem]) -> None:
+    for warning in warnings:
         log.warning("%s", warning)
 
 
@@ -217,10 +216,9 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         fps=fps,
         seed=shot_seed(shot) if request.seed is None else request.seed,
         motion=shot.motion_digest,
-        overlay_digest=shot.overlay_digest,
         **{name: choice.id for name, choice in scene.items()},
     )
-    return spec.with_overlays() if request.overlays else spec
+    return spec.with_overlays(digest=overlay_digest(shot.movement)) if request.overlays else spec
 
 
 BACKENDS = ("preview", "cogvideox")
@@ -319,17 +317,20 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
     if fam is not None:
         for spec in specs:  # every rule, before any weight loads
             maker.check(spec)
-    return maker, Store(settings.cache_dir), _overlay_specs(specs, maker, twins)
+    return maker, Store(settings.cache_dir), _overlay_specs(specs, maker, twins, catalog)
 
 
-def _overlay_specs(specs: list[ShotSpec], maker, twins: bool) -> list[ShotSpec]:
+def _overlay_specs(specs: list[ShotSpec], maker, twins: bool, catalog: Catalog) -> list[ShotSpec]:
     """``specs`` plus, for ``twins``, each one with overlays; a backend that cannot draw overlays gets plain
     clips instead (a clip named for overlays it does not show would mislead), with a warning."""
     if not getattr(maker, "draws_overlays", False):
         if twins or any(s.overlays for s in specs):
             log.warning("the %s backend does not draw coaching overlays; making its clips without them", maker.name)
         return [s.with_overlays(False) for s in specs]
-    return specs + [s.with_overlays() for s in specs if not s.overlays] if twins else specs
+    if not twins:
+        return specs
+    return specs + [s.with_overlays(digest=overlay_digest(catalog.movement(s.exercise))) for s in specs
+                    if not s.overlays]
 
 
 def export_course(dist: Path, out: Path, settings: Settings | None = None, lang: str = "en",

@@ -149,7 +149,10 @@ def _print_form_report(rows) -> None:
         table.add_row(row.movement, row.variation, row.error, row.angle, row.metric, fmt(row.value),
                       fmt(row.correct), row.threshold + ("" if row.passes else "  FAIL"),
                       "yes" if row.visible else f"no: {row.why_hidden}")
-    Console(width=200).print(table)
+    console = Console(width=200)
+    console.print(table)
+    for name in sorted({row.metric for row in rows}):
+        console.print(f"{name}: {METRICS[name].doc} (threshold from: {METRICS[name].source})", highlight=False)
 
 
 @catalog.command("init")

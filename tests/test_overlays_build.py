@@ -59,13 +59,16 @@ def test_build_with_overlays_makes_another_clip_that_shows_them(tmp_path: Path, 
 def test_clips_without_overlays_keep_their_ids_and_store_keys() -> None:
     [spec] = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"])).shots
     assert spec.id == "squat.bodyweight.front.correct" and not spec.overlays
+    # the spec as it was before overlays existed: every other field, read off the model, not its dump; a
+    # plain dump that carried ``overlays`` or ``overlay_digest`` (even False or "") would hash differently
+    before = {name: getattr(spec, name) for name in ShotSpec.model_fields if name not in ("overlays", "overlay_digest")}
     dump = spec.model_dump(mode="json")
-    assert "overlays" not in dump  # the store key is this dump's hash: unchanged by the new field
-    assert cache_key(dump, "preview", "4") == cache_key({k: v for k, v in dump.items() if k != "overlays"},
-                                                        "preview", "4")
+    assert dump == before
+    assert cache_key(dump, "preview", "4") == cache_key(before, "preview", "4")  # how build/run.py keys a clip
     [drawn] = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], overlays=True)).shots
-    assert drawn == spec.with_overlays() and drawn.with_overlays(False) == spec
-    assert drawn.id == OVERLAY_ID and drawn.model_dump(mode="json")["overlays"] is True
+    assert drawn.with_overlays(False) == spec and drawn.overlay_digest  # what the overlays draw is in its key
+    assert drawn.model_dump(mode="json") == {**dump, "id": OVERLAY_ID, "overlays": True,
+                                             "overlay_digest": drawn.overlay_digest}
 
 
 def test_plan_flag(restore_logging) -> None:

@@ -74,11 +74,7 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
                      [v.id for v in movement.variations], "variation")
             if error.signature.phase:
                 _ref(found, source, ("errors", e, "signature", "phase"), error.signature.phase, phases, "phase")
-        times = [point.t for point in error.motion]
-        for i in range(1, len(times)):
-            if times[i] <= times[i - 1]:
-                found.append(source.problem(("errors", e, "motion", i, "t"), f"times must increase (got "
-                                                                             f"{times[i]:g} after {times[i - 1]:g})"))
+        _increasing(found, source, ("errors", e, "motion"), [point.t for point in error.motion])
         for i, angle in enumerate(error.angles):
             _ref(found, source, ("errors", e, "angles", i), angle, catalog.angles, "angle")
         for i, phase in enumerate(error.phases):
@@ -94,6 +90,7 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
     for i, error in enumerate(movement.errors):
         poses += [(("errors", i, "motion", k, "pose"), point.pose) for k, point in enumerate(error.motion)]
     poses += [(("errors", i, "pose_modifier"), e.pose_modifier) for i, e in enumerate(movement.errors)]
+    poses += [(("errors", i, "compensation"), e.compensation) for i, e in enumerate(movement.errors)]
     for i, error in enumerate(movement.errors):
         for phase, pose in error.phase_pose.items():
             _ref(found, source, ("errors", i, "phase_pose", phase), phase, phases, "phase")
@@ -107,9 +104,7 @@ def _check_keyframes(found: list[Problem], source: YamlFile, movement: Movement,
     times = [k.t for k in movement.keyframes]
     for i, keyframe in enumerate(movement.keyframes):
         _ref(found, source, ("keyframes", i, "phase"), keyframe.phase, phases, "phase")
-        if i and keyframe.t <= times[i - 1]:
-            found.append(source.problem(("keyframes", i, "t"), f"times must increase (got {keyframe.t:g} "
-                                                               f"after {times[i - 1]:g})"))
+    _increasing(found, source, ("keyframes",), times)
     if times[0] != 0 or times[-1] != 1:
         found.append(source.problem(("keyframes",), f"must start at t: 0 and end at t: 1 "
                                                     f"(got {times[0]:g} .. {times[-1]:g})"))
@@ -117,6 +112,13 @@ def _check_keyframes(found: list[Problem], source: YamlFile, movement: Movement,
     for i, phase in enumerate(movement.phases):
         if phase.id not in used:
             found.append(source.problem(("phases", i, "id"), f"phase {phase.id!r} has no keyframe"))
+
+
+def _increasing(found: list[Problem], source: YamlFile, loc: Loc, times: list[float]) -> None:
+    for i in range(1, len(times)):
+        if times[i] <= times[i - 1]:
+            found.append(source.problem((*loc, i, "t"), f"times must increase (got {times[i]:g} after "
+                                                        f"{times[i - 1]:g})"))
 
 
 def _unique(found: list[Problem], source: YamlFile, loc: Loc, items: Sequence) -> None:

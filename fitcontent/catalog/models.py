@@ -251,6 +251,9 @@ class FormError(Named):
     phase_pose: dict[Id, JointAngles] = Field(
         default_factory=dict, description="deltas for one phase that differ from pose_modifier (e.g. half range: "
                                           "lower at the top, higher at the hang)")
+    compensation: JointAngles = Field(
+        default_factory=dict, description="deltas that follow from the fault rather than make it (arms kept "
+                                          "under the bar as the back rounds): applied with it, never highlighted")
     motion: list[MotionPoint] = Field(
         default_factory=list, description="deltas over the repetition for faults of motion or timing (a swing, "
                                           "a bounce): eased between points, zero at t 0 and 1 unless given")

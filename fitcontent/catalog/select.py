@@ -38,7 +38,7 @@ class Shot:
     def motion_digest(self) -> str:
         """A hash of the catalog data the shot's motion depends on, so editing a pose invalidates the cache."""
         movement_fields = {"rig", "pose", "keyframes", "reps", "equipment"}
-        error_fields = {"pose_modifier", "phase_pose", "phases", "motion"}
+        error_fields = {"pose_modifier", "phase_pose", "compensation", "phases", "motion"}
         variation_fields = {"pose", "phase_pose", "load_at", "hands_on", "equipment"}
         data = {
             "movement": self.movement.model_dump(mode="json", include=movement_fields),
@@ -48,11 +48,11 @@ class Shot:
         }
         return _digest(data)
 
-    @property
-    def overlay_digest(self) -> str:
-        """A hash of what coaching overlays draw on top of the motion: the errors' signatures and the
-        angles they list (a correct shot shows the metrics of the errors its camera shows)."""
-        return _digest([e.model_dump(mode="json", include={"signature", "angles"}) for e in self.movement.errors])
+
+def overlay_digest(movement: Movement) -> str:
+    """A hash of what coaching overlays draw on top of a movement's motion: its errors' signatures and
+    the angles they list (a correct shot shows the metrics of the errors its camera shows)."""
+    return _digest([e.model_dump(mode="json", include={"signature", "angles"}) for e in movement.errors])
 
 
 def _digest(data: object) -> str:

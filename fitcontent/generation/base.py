@@ -37,7 +37,7 @@ class ShotSpec(BaseModel):
     subject: str
     motion: str = Field(description="digest of the catalog pose data the motion follows")
     overlays: bool = Field(default=False, description="coaching overlays drawn on the clip (preview backend)")
-    overlay_digest: str = Field(default="", description="digest of the catalog data the overlays draw")
+    overlay_digest: str = Field(default="", description="with overlays: digest of the catalog data they draw")
 
     @model_serializer(mode="wrap")
     def _without_default_overlays(self, handler: SerializerFunctionWrapHandler) -> dict:
@@ -58,10 +58,12 @@ class ShotSpec(BaseModel):
         """The clip's file name without suffix: ``bodyweight-front-correct``, ``....overlays`` with overlays."""
         return f"{self.variation}-{self.angle}-{self.form}" + (f".{OVERLAYS}" if self.overlays else "")
 
-    def with_overlays(self, on: bool = True) -> ShotSpec:
-        """This shot with coaching overlays drawn (or not): another clip, with its own id, file and key."""
+    def with_overlays(self, on: bool = True, digest: str = "") -> ShotSpec:
+        """This shot with coaching overlays drawn (or not): another clip, with its own id, file and key;
+        ``digest`` hashes the catalog data the overlays draw (select.overlay_digest)."""
         plain = self.id.removesuffix(f".{OVERLAYS}") if self.overlays else self.id
-        return self.model_copy(update={"overlays": on, "id": f"{plain}.{OVERLAYS}" if on else plain})
+        return self.model_copy(update={"overlays": on, "id": f"{plain}.{OVERLAYS}" if on else plain,
+                                       "overlay_digest": (digest or self.overlay_digest) if on else ""})
 
 
 Progress = Callable[[int, int], None]

@@ -137,11 +137,12 @@ def face(joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def wholebody(joints: np.ndarray, camera: Camera) -> dict[str, np.ndarray]:
-    """The 2D keypoints DWPose would report: ``body`` (18 x 2), ``hands`` (left, right: 2 x 21 x 2),
-    ``face`` (70 x 2) and ``face_visible`` (70 bools).
+    """The 2D keypoints DWPose would report: ``body`` (18 x 2) with ``body_visible`` (18 bools),
+    ``hands`` (left, right: 2 x 21 x 2), ``face`` (70 x 2) and ``face_visible`` (70 bools).
 
     DWPose only finds a face that looks towards the camera, and only its landmarks that face it: a face
-    point shows when the head faces the camera and its own outward normal does too.
+    point shows when the head faces the camera and its own outward normal does too; the body's nose
+    and eyes likewise vanish when the head turns away (seen from behind only the ears remain).
     """
     body, _ = camera.project(body18(joints))
     hands = np.stack([camera.project(hand(joints, side))[0] for side in "lr"])
@@ -149,7 +150,10 @@ def wholebody(joints: np.ndarray, camera: Camera) -> dict[str, np.ndarray]:
     head = joints[INDEX["head"]]
     facing = np.dot(joints[INDEX["nose"]] - head, camera.position - head) > 0
     visible = facing & (np.einsum("ij,ij->i", normals, camera.position - points) > 0)
-    return {"body": body, "hands": hands, "face": camera.project(points)[0], "face_visible": visible}
+    body_visible = np.ones(len(BODY18), dtype=bool)
+    body_visible[[BODY18.index(n) for n in ("nose", "eye_l", "eye_r")]] = facing
+    return {"body": body, "body_visible": body_visible, "hands": hands, "face": camera.project(points)[0],
+            "face_visible": visible}
 
 
 def render_control(camera: Camera, joints: np.ndarray) -> np.ndarray:
@@ -160,12 +164,13 @@ def render_control(camera: Camera, joints: np.ndarray) -> np.ndarray:
     line, hand_dot, face_dot = max(1, round(2 * scale)), max(2.0, 4 * scale), max(1.0, 3 * scale)
     image = Image.new("RGB", (camera.width, camera.height))
     draw = ImageDraw.Draw(image)
-    body = points["body"]
+    body, shown = points["body"], points["body_visible"]
     for i, (a, b) in enumerate(BODY18_LIMBS):
-        color = tuple(int(c * 0.6) for c in BODY18_COLORS[i])
-        draw.polygon(_stick(body[a], body[b], stick), fill=color)
+        if shown[a] and shown[b]:  # as DWPose: a limb to an undetected point is not drawn
+            draw.polygon(_stick(body[a], body[b], stick), fill=tuple(int(c * 0.6) for c in BODY18_COLORS[i]))
     for i, xy in enumerate(body):
-        _dot(draw, xy, dot, BODY18_COLORS[i])
+        if shown[i]:
+            _dot(draw, xy, dot, BODY18_COLORS[i])
     for peaks in points["hands"]:
         for (a, b), color in zip(HAND_EDGES, HAND_EDGE_COLORS, strict=True):
             draw.line([tuple(peaks[a]), tuple(peaks[b])], fill=color, width=line)

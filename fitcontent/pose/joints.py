@@ -14,7 +14,7 @@ JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side i
 POSE_KEYS = sorted(AXIAL | BILATERAL | set(JOINT_ANGLES))
 METRIC_NAMES = (
     "knee-ankle-ratio", "knee-inside-ankle", "heel-height", "depth", "spine-flexion", "trunk-lean", "neck-flexion",
-    "elbow-flare", "wrist-extension", "elbow-angle", "hip-angle", "ear-shoulder", "bar-drift", "hip-sag",
+    "elbow-flare", "wrist-bend", "elbow-angle", "hip-angle", "ear-shoulder", "bar-drift", "hip-sag",
     "hip-height", "shin-angle", "stance-length", "range-fraction", "hip-lead", "swing", "rebound",
 )
 """The metrics a signature may name (fitcontent/pose/metrics.py defines them), here so that loading a

@@ -155,7 +155,8 @@ def elbow_flare(j: np.ndarray, side: str) -> Reading:
     return Reading(flare, [_arc(shoulder, shoulder + down * np.linalg.norm(arm), elbow)])
 
 
-def wrist_extension(j: np.ndarray, side: str) -> Reading:
+def wrist_bend(j: np.ndarray, side: str) -> Reading:
+    """The hand bent away from the forearm's line, either way: a stacked wrist reads 0."""
     elbow, wrist, hand = _p(j, f"elbow_{side}"), _p(j, f"wrist_{side}"), _p(j, f"hand_{side}")
     straight = wrist + (wrist - elbow) / np.linalg.norm(wrist - elbow) * np.linalg.norm(hand - wrist) * 1.6
     return Reading(angle_between(wrist - elbow, hand - wrist), [_arc(wrist, straight, hand)])
@@ -167,9 +168,10 @@ def elbow_angle(j: np.ndarray, side: str) -> Reading:
 
 
 def hip_angle(j: np.ndarray, side: str) -> Reading:
-    """The angle at the hip between trunk and thigh: 180 is a straight line shoulder-hip-knee."""
+    """The angle at the hip between trunk and thigh, seen from the side: 180 is a straight line
+    shoulder-hip-knee (the hip joint's own offset from the midline is not a bend)."""
     hip, knee, neck = _p(j, f"hip_{side}"), _p(j, f"knee_{side}"), _p(j, "neck")
-    return Reading(angle_between(neck - hip, knee - hip), [_arc(hip, neck, knee),
+    return Reading(abs(sagittal_angle(neck - hip, knee - hip)), [_arc(hip, neck, knee),
                                                            Mark("line", np.stack([neck, hip + (hip - neck)]))])
 
 
@@ -281,7 +283,7 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
        "visual rule: neutral neck, head in line with the spine"),
     _m("elbow-flare", "deg", "frontal", True, elbow_flare, "the upper arm's angle out from the trunk",
        "45-75 degrees at the chest (Green & Comfort 2007, Strength Cond J 29:10); past 75 is flaring"),
-    _m("wrist-extension", "deg", "any", True, wrist_extension, "the hand bent back from the forearm's line",
+    _m("wrist-bend", "deg", "any", True, wrist_bend, "the hand bent away from the forearm's line, either way",
        "visual rule: a stacked wrist, knuckles in line with the forearm"),
     _m("elbow-angle", "deg", "any", True, elbow_angle, "the angle at the elbow (180: straight)",
        "visual rule: full lockout"),

@@ -64,51 +64,51 @@ def keyframe_angles(movement: Movement, variation: Variation) -> list[dict[str, 
 
 def angles_at(movement: Movement, variation: Variation, error: FormError | None,
               u: np.ndarray) -> tuple[list[dict], np.ndarray]:
-    """Joint angles at rep positions ``u`` (0..1), the error's modifier eased in at its phases, and
-    how much of the error shows at each position (0..1)."""
+    """Joint angles at rep positions ``u`` (0..1), the error's modifier eased in at its phases and its
+    motion curve added, and how much of the error shows at each position (0..1)."""
     times = np.array([k.t for k in movement.keyframes])
     poses = keyframe_angles(movement, variation)
     names = list(poses[0])
     table = np.array([[pose[name] for name in names] for pose in poses])
     deltas = np.array([_error_delta(error, k.phase, names) for k in movement.keyframes])
-    weights = np.abs(deltas).max(axis=1) > 0
-    index = np.clip(np.searchsorted(times, u, side="right") - 1, 0, len(times) - 2)
-    s = ease(np.clip((u - times[index]) / (times[index + 1] - times[index]), 0, 1))[:, None]
-    values = (table[index] + deltas[index]) * (1 - s) + (table[index + 1] + deltas[index + 1]) * s
-    shown = weights[index] * (1 - s[:, 0]) + weights[index + 1] * s[:, 0]
+    values = _interpolate(times, table + deltas, u)
+    shown = _interpolate(times, (np.abs(deltas).max(axis=1, keepdims=True) > 0).astype(float), u)[:, 0]
     if error is not None and error.motion:
-        curve = _motion_curve(error, names, u)
-        values = values + curve
-        size = np.abs(curve).max(axis=1)
-        shown = np.maximum(shown, size / size.max() if size.max() > 0 else size)
+        times, curve = _motion_points(error, names)
+        values = values + _interpolate(times, curve, u)
+        # red over the span of the curve's own points (where the fault happens), not its after-effects
+        shown = np.maximum(shown, _interpolate(times, (np.abs(curve).max(axis=1, keepdims=True) > 0) * 1.0, u)[:, 0])
     return [dict(zip(names, row, strict=True)) for row in values], shown
 
 
-def _motion_curve(error: FormError, names: list[str], u: np.ndarray) -> np.ndarray:
-    """The error's motion deltas at rep positions ``u``: eased between its points, zero at the rep's
-    start and end unless a point is placed there."""
-    points = [(p.t, [expand_sides(p.pose)[n] if p.pose else 0.0 for n in names]) for p in error.motion]
-    if points[0][0] > 0:
-        points.insert(0, (0.0, [0.0] * len(names)))
-    if points[-1][0] < 1:
-        points.append((1.0, [0.0] * len(names)))
-    times = np.array([t for t, _ in points])
-    table = np.array([row for _, row in points])
+def _interpolate(times: np.ndarray, table: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Rows of ``table`` (one per time) at positions ``u``, minimum-jerk eased between neighbours."""
     index = np.clip(np.searchsorted(times, u, side="right") - 1, 0, len(times) - 2)
     span = np.maximum(times[index + 1] - times[index], 1e-9)
     s = ease(np.clip((u - times[index]) / span, 0, 1))[:, None]
     return table[index] * (1 - s) + table[index + 1] * s
 
 
+def _motion_points(error: FormError, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The error's motion curve as (times, deltas): zero at the rep's start and end unless a point is there."""
+    points = [(p.t, expand_sides(p.pose)) for p in error.motion]
+    if points[0][0] > 0:
+        points.insert(0, (0.0, expand_sides({})))
+    if points[-1][0] < 1:
+        points.append((1.0, expand_sides({})))
+    return np.array([t for t, _ in points]), np.array([[pose[n] for n in names] for _, pose in points])
+
+
 def _error_delta(error: FormError | None, phase: str, names: list[str]) -> list[float]:
     """The error's joint deltas at a keyframe of ``phase``: its per-phase deltas if it has them for
-    this phase, else ``pose_modifier`` at the phases it lists, else nothing."""
+    this phase, else ``pose_modifier`` at the phases it lists, else nothing; plus its compensation
+    wherever it shows."""
     if error is None:
         return [0.0] * len(names)
     if phase in error.phase_pose:
-        modifier = expand_sides(error.phase_pose[phase])
+        modifier = expand_sides({**error.compensation, **error.phase_pose[phase]})
     elif phase in error.phases:
-        modifier = expand_sides(error.pose_modifier)
+        modifier = expand_sides({**error.compensation, **error.pose_modifier})
     else:
         return [0.0] * len(names)
     return [modifier[name] for name in names]

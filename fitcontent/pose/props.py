@@ -59,8 +59,10 @@ def _fixed_props(track: PoseTrack, equipment: set[str]) -> list[Prop]:
     out: list[Prop] = []
     if "pull-up-bar" in equipment:
         y = track.anchor[1]
-        # the bar alone: uprights would stand between a side camera and the athlete
+        # the bar hangs from two short brackets above it: uprights to the floor would stand between a side
+        # camera and the athlete, and the bar alone is a dot from the side
         out.append(Prop("tube", np.array([[-0.7, y, 0.0], [0.7, y, 0.0]]), 0.018))
+        out += [Prop("tube", np.array([[x, y, 0.0], [x, y + 0.35, 0.0]]), 0.022) for x in (-0.7, 0.7)]
     if "flat-bench" in equipment and track.bench != "none":
         top = BENCH_TOP
         if track.bench == "under-hands":  # across, under the hands (an incline push-up)

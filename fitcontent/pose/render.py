@@ -146,10 +146,12 @@ class PreviewRenderer:
             if flat:
                 return
             centre, towards = xy[head], xy[nose] - xy[head]
-            if facing < 0.3:  # the back of the head: hair over the far half
-                back = centre - towards * 0.45
-                r = radius * scale * 0.78
-                draw.ellipse((back[0] - r, back[1] - r, back[0] + r, back[1] + r), fill=(*FACE, 150))
+            if facing < 0.3:  # hair over the back of the head, inside its outline: wider the more it turns away
+                r = radius * scale * 0.92
+                away = np.degrees(np.arctan2(-towards[1], -towards[0]))
+                half = 90 + 80 * min(1.0, (0.3 - facing) / 1.3)
+                draw.chord((centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r), away - half, away + half,
+                           fill=(*FACE, 150))
             if facing > -0.3:  # the nose sticks out of the silhouette from the side
                 tip = centre + towards * 1.3
                 _capsule_shape(draw, centre + towards * 0.75, tip, 0.16 * radius * scale, 0.12 * radius * scale,

@@ -10,7 +10,7 @@ from fitcontent.catalog.models import FormError, Movement, Signature, Variation
 from fitcontent.errors import Problem
 from fitcontent.pose.metrics import METRICS, Reading, Window
 from fitcontent.pose.motion import PoseTrack, pose_track
-from fitcontent.pose.stills import shot_motion
+from fitcontent.pose.stills import reframed, shot_motion
 from fitcontent.pose.visibility import visibility
 
 CHECK_SIZE = (360, 240)
@@ -112,9 +112,11 @@ def _check_error(catalog: Catalog, movement: Movement, variation: Variation, e: 
     else:
         check_frames = [track.frame_of(phase)]
     rows = []
+    shot = shot_motion(movement, variation, error, catalog.angles[error.angles[0]], *CHECK_SIZE, track.frames,
+                       track.fps, track)  # the props once; each angle only frames its camera
     for a, angle_id in enumerate(error.angles):
         angle = catalog.angles[angle_id]
-        motion = shot_motion(movement, variation, error, angle, *CHECK_SIZE, track.frames, track.fps, track)
+        motion = reframed(shot, angle, *CHECK_SIZE)
         seen = visibility(motion, correct.joints, check_frames, metric.view, angle.yaw_deg)
         if not seen.visible:
             found.append((("errors", e, "angles", a), f"{name} is not visible from {angle_id!r}: {seen.reason()}"))

@@ -47,6 +47,16 @@ def shot_motion(movement: Movement, variation: Variation, error: FormError | Non
     """The shot's track (``track`` when already computed for these ids), props and framed camera."""
     track = track or pose_track(movement, variation, error, frames, fps)
     props = props_for(track, set(movement.equipment) | set(variation.equipment), variation.load_at)
+    return _framed(track, props, angle, width, height)
+
+
+def reframed(motion: ShotMotion, angle: Angle, width: int, height: int) -> ShotMotion:
+    """The same motion and props seen from ``angle``."""
+    return _framed(motion.track, motion.props, angle, width, height)
+
+
+def _framed(track: PoseTrack, props: list[list[Prop]], angle: Angle, width: int, height: int) -> ShotMotion:
+    """A camera at ``angle`` framed on every frame's body and props."""
     points = np.concatenate([track.joints.reshape(-1, 3), prop_points(props)])
     return ShotMotion(track, props, frame_camera(angle, points, width, height))
 

@@ -126,9 +126,17 @@ def test_the_face_shows_from_the_front_only() -> None:
     three_quarter, _, white_45 = face("front-45")
     assert 0 < three_quarter["face_visible"].sum() < 70  # the far cheek turns away
     assert 0 < white_45 < white_front
-    back, _, white_back = face("back")
+    back, back_image, white_back = face("back")
     assert not back["face_visible"].any()
     assert white_back == 0
+    # from behind DWPose finds no nose or eyes either: only the ears are drawn of the head
+    assert front["body_visible"].all()
+    for name in ("nose", "eye_l", "eye_r", "ear_l", "ear_r"):
+        i = BODY18.index(name)
+        x, y = np.round(back["body"][i]).astype(int)
+        around = {tuple(int(c) for c in p) for p in back_image[y - 2:y + 3, x - 2:x + 3].reshape(-1, 3)}
+        assert bool(back["body_visible"][i]) is name.startswith("ear"), name
+        assert (BODY18_COLORS[i] in around) is name.startswith("ear"), name
 
 
 def test_feet_are_not_drawn() -> None:

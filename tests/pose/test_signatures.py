@@ -1,31 +1,23 @@
 """Form signatures: every catalog error measures as that error and its correct form does not, the
-preview colours exactly the limbs the error moves, motion errors show their motion, and a weakened
-catalog fails ``catalog validate`` in one line that points at the signature."""
+preview colours exactly the limbs the error moves, and motion errors show their motion. What
+``catalog validate`` prints of them: tests/catalog/test_validate_forms.py; the metrics themselves:
+tests/pose/test_metrics.py."""
 
 from __future__ import annotations
-
-import re
-import shutil
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import fitcontent
-from fitcontent.catalog.loader import load_catalog
 from fitcontent.catalog.models import FormError, Movement, Variation
 from fitcontent.pose import signatures
 from fitcontent.pose.camera import Camera, frame_camera
 from fitcontent.pose.metrics import METRICS
 from fitcontent.pose.motion import PoseTrack, pose_track
 from fitcontent.pose.render import LIMB_RADIUS, highlighted_bones
-from fitcontent.pose.signatures import Row, check_forms, measure
+from fitcontent.pose.signatures import Row, check_forms
 from fitcontent.pose.skeleton import HEIGHT, INDEX, SEGMENTS
 from fitcontent.pose.stills import shot_motion
-from tests.conftest import REPO
-from tests.test_cli import run
 
 CATALOG = fitcontent.load_catalog()
 FRAMES, FPS = CATALOG.settings.defaults.frames, CATALOG.settings.defaults.fps
@@ -64,15 +56,8 @@ def _track(movement: Movement, variation: Variation, error: FormError | None) ->
     return _TRACKS[key]
 
 
-@dataclass(frozen=True)
-class Forms:
-    rows: list[Row]
-    problems: list
-    by_case: dict[tuple[str, str, str, str], Row]
-
-
 @pytest.fixture(scope="module")
-def forms() -> Forms:
+def rows() -> list[Row]:
     """``check_forms`` on the shipped catalog, once. Its pose tracks are recorded on the way (the
     real ``pose_track``, unchanged) so the still tests below do not compute them a second time."""
     real = signatures.pose_track
@@ -84,8 +69,8 @@ def forms() -> Forms:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(signatures, "pose_track", recording)
-        rows, problems = check_forms(CATALOG)
-    return Forms(rows, problems, {(r.movement, r.variation, r.error, r.angle): r for r in rows})
+        rows, _ = check_forms(CATALOG)  # its problems: tests/catalog/test_validate_forms.py (validate --strict)
+    return rows
 
 
 # --- 1. every error x variation x listed angle: the signature separates it, and it shows ----------
@@ -98,24 +83,17 @@ def test_every_shipped_error_has_a_signature_with_a_known_metric() -> None:
     assert not unknown
 
 
-def test_check_forms_finds_no_problem_and_reports_every_error_variation_and_angle(forms: Forms) -> None:
-    assert [str(p) for p in forms.problems] == []
-    assert len(forms.rows) == len(CASES)  # one row per error x variation x listed angle, none twice
-    assert set(forms.by_case) == {(m.id, v.id, e.id, a) for m, v, e, a in CASES}
-
-
 @pytest.mark.parametrize(KEYS, CASES, ids=CASE_IDS)
 def test_signature_marks_the_error_and_not_the_correct_form_and_it_shows(
-        forms: Forms, movement: Movement, variation: Variation, error: FormError, angle: str) -> None:
-    row = forms.by_case[(movement.id, variation.id, error.id, angle)]
+        rows: list[Row], movement: Movement, variation: Variation, error: FormError, angle: str) -> None:
+    case = (movement.id, variation.id, error.id, angle)
+    [row] = [r for r in rows if (r.movement, r.variation, r.error, r.angle) == case]  # one report row, not two
     signature = error.signature
     assert signature is not None
-    assert row.metric == signature.metric
     limit = signature.threshold(variation.id)
     assert signature.met(row.value, variation.id), f"{row.metric} of the error is {row.value:.3f}, short of {limit}"
     assert not signature.met(row.correct, variation.id), \
         f"the correct form's {row.metric} {row.correct:.3f} also meets {limit}"
-    assert row.passes
     assert row.visible, row.why_hidden
 
 
@@ -336,103 +314,3 @@ def test_squat_knee_valgus_narrows_the_knees_in_the_front_view(variation: Variat
     correct = _front_knee_ankle_ratio(_track(SQUAT, variation, None))
     assert valgus <= 0.75, f"knee-valgus knee/ankle ratio {valgus:.3f}"
     assert correct >= 1.0, f"correct form knee/ankle ratio {correct:.3f}"
-
-
-# --- 5-7. catalog validate ------------------------------------------------------------------------
-
-def _squat_copy(tmp_path: Path, edit) -> tuple[Path, list[str]]:
-    """The catalog copied to ``tmp_path`` with squat knee-valgus's block edited; the other movements
-    are left out so that validate measures one movement, not eight (a few seconds, not twenty)."""
-    catalog = tmp_path / "cat"
-    shutil.copytree(REPO / "catalog", catalog)
-    for path in catalog.glob("*.yaml"):
-        if path.stem not in ("squat", "angles", "settings", "vocabulary"):
-            path.unlink()
-    squat = catalog / "squat.yaml"
-    lines = squat.read_text(encoding="utf-8").splitlines(keepends=True)
-    start = next(i for i, line in enumerate(lines) if re.match(r"\s*- id: knee-valgus\s*$", line))
-    end = next((i for i in range(start + 1, len(lines)) if re.match(r"\s*- id: ", lines[i])), len(lines))
-    block = edit("".join(lines[start:end]))
-    squat.write_text("".join(lines[:start]) + block + "".join(lines[end:]), encoding="utf-8")
-    return catalog, squat.read_text(encoding="utf-8").splitlines()
-
-
-def _signature_line(lines: list[str]) -> int:
-    start = next(i for i, line in enumerate(lines) if re.match(r"\s*- id: knee-valgus\s*$", line))
-    return next(i for i in range(start, len(lines)) if "signature:" in lines[i]) + 1
-
-
-def _measured(catalog: Path) -> list[tuple[Variation, float, float]]:
-    """Squat knee-valgus's signature value in each variation of the edited copy, and the correct form's."""
-    squat = load_catalog(catalog).movements["squat"]
-    error = _error(squat, "knee-valgus")
-    assert error.signature is not None
-    phase = error.signature.phase or error.phases[0]
-    out = []
-    for variation in squat.variations:
-        correct = pose_track(squat, variation, None, FRAMES, FPS)
-        track = pose_track(squat, variation, error, FRAMES, FPS)
-        out.append((variation, measure(error.signature, phase, track, correct).value,
-                    measure(error.signature, phase, correct, correct).value))
-    return out
-
-
-KNEE_VALGUS = next(i for i, e in enumerate(SQUAT.errors) if e.id == "knee-valgus")
-RATIO = METRICS["knee-ankle-ratio"].format
-
-
-def test_a_weakened_error_fails_validate_in_one_line_at_its_signature(tmp_path: Path) -> None:
-    catalog, lines = _squat_copy(tmp_path, lambda block: re.sub(
-        r"pose_modifier: \{[^}]*\}", "pose_modifier: {hip_rotation: -2}", block, count=1))
-    assert "pose_modifier: {hip_rotation: -2}" in "\n".join(lines)
-    weak = [(v, value) for v, value, _ in _measured(catalog) if value > 0.75]
-    assert weak, "the weakened modifier still reaches the threshold: the test's edit did not weaken it"
-    result = run("catalog", "validate", "--catalog", str(catalog))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    prefix = f"{catalog / 'squat.yaml'}:{_signature_line(lines)}: errors[{KNEE_VALGUS}].signature:"
-    flagged = [line for line in result.stderr.splitlines() if line.startswith(prefix)]
-    for variation, value in weak:
-        mine = [line for line in flagged if f"knee-valgus ({variation.id})" in line]
-        assert len(mine) == 1, (variation.id, result.stderr)
-        assert "knee-ankle-ratio" in mine[0] and RATIO(value) in mine[0] and "0.75" in mine[0], mine[0]
-
-
-def test_a_threshold_the_correct_form_meets_fails_validate_with_both_numbers(tmp_path: Path) -> None:
-    catalog, lines = _squat_copy(tmp_path, lambda block: block.replace("at_most: 0.75", "at_most: 1.5", 1))
-    assert "at_most: 1.5" in "\n".join(lines)
-    result = run("catalog", "validate", "--catalog", str(catalog))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    prefix = f"{catalog / 'squat.yaml'}:{_signature_line(lines)}: errors[{KNEE_VALGUS}].signature:"
-    flagged = [line for line in result.stderr.splitlines() if line.startswith(prefix)]
-    for variation, _, correct in _measured(catalog):
-        assert correct <= 1.5
-        mine = [line for line in flagged if f"knee-valgus ({variation.id})" in line and "correct form also" in line]
-        assert len(mine) == 1, (variation.id, result.stderr)
-        assert RATIO(correct) in mine[0] and "1.50" in mine[0], mine[0]
-
-
-@pytest.fixture(scope="module")
-def shipped_validate() -> subprocess.CompletedProcess[str]:
-    """``catalog validate --strict --report`` on the shipped catalog, run once for both tests below."""
-    return run("catalog", "validate", "--strict", "--report")
-
-
-def test_validate_report_prints_the_signature_table(shipped_validate) -> None:
-    lines = shipped_validate.stdout.splitlines()
-    header = next((line for line in lines if "movement" in line), "")
-    for word in ("movement", "variation", "error", "angle", "metric", "value", "threshold", "visible"):
-        assert word in header.split() or word in re.split(r"[\s│┃|]+", header), (word, header)
-    cells = [[c.strip() for c in re.split(r"[│┃|]", line)[1:-1]] for line in lines]
-    squat = [c for c in cells if c[:4] == ["squat", "bodyweight", "knee-valgus", "front"]]
-    assert len(squat) == 1, shipped_validate.stdout[:2000]
-    row = squat[0]
-    assert row[4] == "knee-ankle-ratio" and row[7].startswith("≤ 0.75") and row[8] == "yes", row
-    assert "FAIL" not in row[7]
-
-
-def test_validate_strict_passes_on_the_shipped_catalog(shipped_validate) -> None:
-    assert shipped_validate.returncode == 0, shipped_validate.stderr
-    assert "Traceback" not in shipped_validate.stderr
-    assert shipped_validate.stdout.rstrip().endswith("movements OK")
