@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -60,6 +61,15 @@ def highlighted_bones(angles: frozenset[str]) -> set[Bone]:
     return out
 
 
+@dataclass(frozen=True)
+class Canvas:
+    """Where painters draw: opaque shapes plainly, see-through ones blended (blending everything
+    would double the cost of a frame)."""
+
+    solid: ImageDraw.ImageDraw
+    blend: ImageDraw.ImageDraw
+
+
 class PreviewRenderer:
     """Draws the mannequin clip for one camera; the background is drawn once per clip."""
 
@@ -77,7 +87,7 @@ class PreviewRenderer:
     def render(self, joints: np.ndarray, props: list[Prop], error_shown: float = 1.0) -> np.ndarray:
         """One frame; limbs the error moves are as red as the error is present (0..1) in this frame."""
         image = self.background.copy()
-        draw = ImageDraw.Draw(image, "RGBA")
+        draw = Canvas(ImageDraw.Draw(image), ImageDraw.Draw(image, "RGBA"))
         highlight = _mix(BODY, HIGHLIGHT, error_shown)
         for _, _, paint in sorted(self._items(joints, props), key=lambda item: -item[0]):
             paint(draw, highlight)
@@ -93,7 +103,8 @@ class PreviewRenderer:
 
         def paint(only: bool) -> np.ndarray:
             image = Image.new("I", (self.camera.width * self.s, self.camera.height * self.s))
-            draw = ImageDraw.Draw(image)
+            flat = ImageDraw.Draw(image)
+            draw = Canvas(flat, flat)
             for i, (_, tag, painter) in enumerate(items):
                 if (not only or tag in bones) and tag != SEE_THROUGH:
                     painter(draw, i + 1, flat=True)
@@ -123,13 +134,13 @@ class PreviewRenderer:
         f = self.camera.focal * self.s
         ra, rb = f * radius / max(depth_a, 0.1), f * radius / max(depth_b, 0.1)
 
-        def paint(draw: ImageDraw.ImageDraw, highlight, flat: bool = False) -> None:
+        def paint(draw: Canvas, highlight, flat: bool = False) -> None:
             if flat:
-                _capsule_shape(draw, a, b, ra, rb, highlight)
+                _capsule_shape(draw.solid, a, b, ra, rb, highlight)
                 return
             shade = _shade(highlight if lit else BODY, (depth_a + depth_b) / 2, self.distance)
             for grow, fill in ((1.8 * self.s, _darker(shade, 0.55)), (0.0, shade)):
-                _capsule_shape(draw, a, b, ra + grow, rb + grow, fill)
+                _capsule_shape(draw.solid, a, b, ra + grow, rb + grow, fill)
 
         return paint
 
@@ -141,7 +152,7 @@ class PreviewRenderer:
         scale = self.camera.focal * self.s / max(float(depth[head]), 0.1)
         facing = float(depth[head] - depth[nose]) / radius  # 1: looks at the camera, -1: away
 
-        def paint(draw: ImageDraw.ImageDraw, highlight, flat: bool = False) -> None:
+        def paint(draw: Canvas, highlight, flat: bool = False) -> None:
             sphere(draw, highlight, flat)
             if flat:
                 return
@@ -150,17 +161,17 @@ class PreviewRenderer:
                 r = radius * scale * 0.92
                 away = np.degrees(np.arctan2(-towards[1], -towards[0]))
                 half = 90 + 80 * min(1.0, (0.3 - facing) / 1.3)
-                draw.chord((centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r), away - half, away + half,
+                draw.blend.chord((centre[0] - r, centre[1] - r, centre[0] + r, centre[1] + r), away - half, away + half,
                            fill=(*FACE, 150))
             if facing > -0.3:  # the nose sticks out of the silhouette from the side
                 tip = centre + towards * 1.3
-                _capsule_shape(draw, centre + towards * 0.75, tip, 0.16 * radius * scale, 0.12 * radius * scale,
+                _capsule_shape(draw.solid, centre + towards * 0.75, tip, 0.16 * radius * scale, 0.12 * radius * scale,
                                _darker(BODY, 0.8))
             for eye in ("eye_l", "eye_r"):
                 e = INDEX[eye]
                 if depth[e] < depth[head]:
                     r = 0.13 * radius * scale
-                    draw.ellipse((xy[e][0] - r, xy[e][1] - r, xy[e][0] + r, xy[e][1] + r), fill=FACE)
+                    draw.solid.ellipse((xy[e][0] - r, xy[e][1] - r, xy[e][0] + r, xy[e][1] + r), fill=FACE)
 
         return paint
 
@@ -171,21 +182,21 @@ class PreviewRenderer:
         mean = float(depth.mean())
         color = BENCH if prop.kind == "box" else PROP
 
-        def paint(draw: ImageDraw.ImageDraw, highlight, flat: bool = False) -> None:
+        def paint(draw: Canvas, highlight, flat: bool = False) -> None:
             fill = highlight if flat else color
             if prop.kind == "tube":
                 r = f * prop.radius / max(mean, 0.1)
-                _capsule_shape(draw, xy[0], xy[1], r, r, fill)
+                _capsule_shape(draw.solid, xy[0], xy[1], r, r, fill)
             elif prop.kind == "ball":
                 r = f * prop.radius / max(mean, 0.1)
-                draw.ellipse((xy[0][0] - r, xy[0][1] - r, xy[0][0] + r, xy[0][1] + r), width=self.s,
+                draw.blend.ellipse((xy[0][0] - r, xy[0][1] - r, xy[0][0] + r, xy[0][1] + r), width=self.s,
                              fill=fill if flat else (*color, PLATE_ALPHA + 40), outline=None if flat else (40, 40, 44))
             elif prop.kind == "disc":
-                draw.polygon([tuple(p) for p in xy], fill=fill if flat else (*_darker(color, 0.8), PLATE_ALPHA),
+                draw.blend.polygon([tuple(p) for p in xy], fill=fill if flat else (*_darker(color, 0.8), PLATE_ALPHA),
                              outline=None if flat else (40, 40, 44), width=self.s)
             else:  # box: faces far to near
                 for face in sorted(_BOX_FACES, key=lambda fc: -depth[list(fc)].mean()):
-                    draw.polygon([tuple(xy[i]) for i in face], fill=fill,
+                    draw.solid.polygon([tuple(xy[i]) for i in face], fill=fill,
                                  outline=None if flat else _darker(color, 0.6))
 
         return mean, SEE_THROUGH if prop.kind in ("disc", "ball") else f"prop-{id(prop)}", paint
