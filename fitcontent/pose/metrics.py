@@ -60,10 +60,10 @@ class Metric:
     unit: str  # "deg", "m" or "ratio": how the value is printed
     view: str  # "frontal" (lateral change), "sagittal" (fore-aft change) or "any" (vertical change)
     sided: bool
-    motion: bool
-    measure: Callable[..., Reading]
+    measure: Callable[..., Reading]  # (joints, side) -> Reading, or (Window) -> Reading for motion
     doc: str
-    source: str
+    source: str  # where the threshold comes from
+    motion: bool = False
 
     def format(self, value: float) -> str:
         return {"deg": f"{value:.0f}°", "m": f"{value * 100:.0f} cm", "ratio": f"{value:.2f}"}[self.unit]
@@ -260,53 +260,49 @@ def rebound(w: Window) -> Reading:
     return Reading(float(early / max(fastest, 1e-6)), [Mark("trace", _series(w.joints, _BAR))])
 
 
-def _m(name, unit, view, sided, measure, doc, source, motion=False) -> Metric:
-    return Metric(name, unit, view, sided, motion, measure, doc, source)
-
-
 METRICS: dict[str, Metric] = {m.name: m for m in [
-    _m("knee-ankle-ratio", "ratio", "frontal", False, knee_ankle_ratio,
+    Metric("knee-ankle-ratio", "ratio", "frontal", False, knee_ankle_ratio,
        "knee separation over ankle separation, seen from the front",
        "knee-to-ankle separation ratio of drop-jump screening (Noyes et al. 2005, Am J Sports Med 33:197)"),
-    _m("knee-inside-ankle", "m", "frontal", True, knee_inside_ankle,
+    Metric("knee-inside-ankle", "m", "frontal", True, knee_inside_ankle,
        "how far the knee sits inside its own ankle, seen from the front", "visual rule: knee over the toes"),
-    _m("heel-height", "m", "any", True, heel_height, "the heel above the floor",
+    Metric("heel-height", "m", "any", True, heel_height, "the heel above the floor",
        "visual rule: 'heels stay down' (NSCA Essentials, squat technique)"),
-    _m("depth", "m", "sagittal", False, depth, "hip joints above the knees (negative: below)",
+    Metric("depth", "m", "sagittal", False, depth, "hip joints above the knees (negative: below)",
        "powerlifting depth rule: hip crease below the top of the knee (IPF Technical Rules)"),
-    _m("spine-flexion", "deg", "sagittal", False, spine_flexion,
+    Metric("spine-flexion", "deg", "sagittal", False, spine_flexion,
        "bend from the pelvis segment to the upper back (positive: rounding, negative: arching)",
        "visual rule: neutral spine (McGill, Low Back Disorders)"),
-    _m("trunk-lean", "deg", "sagittal", False, trunk_lean, "the trunk's tilt from vertical (positive: forward)",
+    Metric("trunk-lean", "deg", "sagittal", False, trunk_lean, "the trunk's tilt from vertical (positive: forward)",
        "visual rule"),
-    _m("neck-flexion", "deg", "sagittal", False, neck_flexion, "the head's bend from the line of the upper back",
+    Metric("neck-flexion", "deg", "sagittal", False, neck_flexion, "the head's bend from the line of the upper back",
        "visual rule: neutral neck, head in line with the spine"),
-    _m("elbow-flare", "deg", "frontal", True, elbow_flare, "the upper arm's angle out from the trunk",
+    Metric("elbow-flare", "deg", "frontal", True, elbow_flare, "the upper arm's angle out from the trunk",
        "45-75 degrees at the chest (Green & Comfort 2007, Strength Cond J 29:10); past 75 is flaring"),
-    _m("wrist-bend", "deg", "any", True, wrist_bend, "the hand bent away from the forearm's line, either way",
+    Metric("wrist-bend", "deg", "any", True, wrist_bend, "the hand bent away from the forearm's line, either way",
        "visual rule: a stacked wrist, knuckles in line with the forearm"),
-    _m("elbow-angle", "deg", "any", True, elbow_angle, "the angle at the elbow (180: straight)",
+    Metric("elbow-angle", "deg", "any", True, elbow_angle, "the angle at the elbow (180: straight)",
        "visual rule: full lockout"),
-    _m("hip-angle", "deg", "sagittal", True, hip_angle, "the angle at the hips between trunk and thighs (180: "
+    Metric("hip-angle", "deg", "sagittal", True, hip_angle, "the angle at the hips between trunk and thighs (180: "
        "straight)", "visual rule: full hip extension at lockout (Contreras, The Glute Lab 2019)"),
-    _m("ear-shoulder", "m", "any", False, ear_shoulder, "the ears above the shoulders along the trunk",
+    Metric("ear-shoulder", "m", "any", False, ear_shoulder, "the ears above the shoulders along the trunk",
        "visual rule: active shoulders, 'shoulders away from the ears'"),
-    _m("bar-drift", "m", "sagittal", False, bar_drift, "the bar ahead of mid-foot",
+    Metric("bar-drift", "m", "sagittal", False, bar_drift, "the bar ahead of mid-foot",
        "bar over mid-foot (Rippetoe, Starting Strength, 3rd ed.)"),
-    _m("hip-sag", "m", "sagittal", False, hip_sag, "the hips below the shoulder-ankle line (negative: piked)",
+    Metric("hip-sag", "m", "sagittal", False, hip_sag, "the hips below the shoulder-ankle line (negative: piked)",
        "visual rule: a straight line from shoulders to ankles"),
-    _m("hip-height", "m", "sagittal", False, hip_height, "the pelvis above the floor", "visual rule"),
-    _m("shin-angle", "deg", "sagittal", True, shin_angle, "the shins' tilt from vertical (positive: feet "
+    Metric("hip-height", "m", "sagittal", False, hip_height, "the pelvis above the floor", "visual rule"),
+    Metric("shin-angle", "deg", "sagittal", True, shin_angle, "the shins' tilt from vertical (positive: feet "
        "further out than the knees)", "vertical shins at the top of a hip thrust (Contreras, The Glute Lab 2019)"),
-    _m("stance-length", "m", "sagittal", False, stance_length, "fore-aft distance between the ankles",
+    Metric("stance-length", "m", "sagittal", False, stance_length, "fore-aft distance between the ankles",
        "visual rule"),
-    _m("range-fraction", "ratio", "any", False, range_fraction,
-       "vertical travel as a fraction of the correct form's", "visual rule: full range of motion", True),
-    _m("hip-lead", "ratio", "sagittal", False, hip_lead, "hip rise over shoulder rise early in the ascent",
-       "visual rule: hips and chest rise together (Rippetoe, Starting Strength)", True),
-    _m("swing", "m", "sagittal", False, swing, "fore-aft travel of the hips over the clip",
-       "visual rule: a strict pull-up hangs still", True),
-    _m("rebound", "ratio", "any", False, rebound, "bar speed leaving the bottom, against the correct form's",
-       "visual rule: touch, then press (no bounce)", True),
+    Metric("range-fraction", "ratio", "any", False, range_fraction,
+       "vertical travel as a fraction of the correct form's", "visual rule: full range of motion", motion=True),
+    Metric("hip-lead", "ratio", "sagittal", False, hip_lead, "hip rise over shoulder rise early in the ascent",
+       "visual rule: hips and chest rise together (Rippetoe, Starting Strength)", motion=True),
+    Metric("swing", "m", "sagittal", False, swing, "fore-aft travel of the hips over the clip",
+       "visual rule: a strict pull-up hangs still", motion=True),
+    Metric("rebound", "ratio", "any", False, rebound, "bar speed leaving the bottom, against the correct form's",
+       "visual rule: touch, then press (no bounce)", motion=True),
 ]}
 """Every metric a signature may name."""

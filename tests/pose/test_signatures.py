@@ -192,6 +192,16 @@ def _is_red(image: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 LUNGE = _movement("lunge")
+def _bottom_still(movement: Movement, variation: Variation, error: FormError, angle: str):
+    """(motion, image, red pixels, joints) of the error's still at the bottom; it must show red."""
+    track = _track(movement, variation, error)
+    frame = track.frame_of("bottom")
+    motion, image = _still(movement, variation, error, angle, frame, track)
+    red = _red(image)
+    assert len(red) > 50
+    return motion, image, red, track.joints[frame]
+
+
 LUNGE_VALGUS = [(v, a) for v in LUNGE.variations for a in _error(LUNGE, "knee-valgus").angles]
 
 
@@ -199,12 +209,7 @@ LUNGE_VALGUS = [(v, a) for v in LUNGE.variations for a in _error(LUNGE, "knee-va
 def test_lunge_knee_valgus_colours_only_the_left_thigh_and_shank(variation: Variation, angle: str) -> None:
     error = _error(LUNGE, "knee-valgus")
     assert error.pose_modifier and all(k.endswith("_l") for k in error.pose_modifier)  # the left hip only
-    track = _track(LUNGE, variation, error)
-    frame = track.frame_of("bottom")
-    motion, image = _still(LUNGE, variation, error, angle, frame, track)
-    red = _red(image)
-    assert len(red) > 50
-    joints = track.joints[frame]
+    motion, image, red, joints = _bottom_still(LUNGE, variation, error, angle)
     left = _beyond(red, _leg_segments(motion.camera, joints, "l"))
     assert left.max() <= TOLERANCE_PX, f"red {left.max():.1f} px off the left leg"
     # the back (right) leg's own pixels, where the front leg does not cover it, stay unlit
@@ -221,13 +226,7 @@ SQUAT_HEELS = [(v, a) for v in SQUAT.variations for a in _error(SQUAT, "heels-li
 
 @pytest.mark.parametrize(("variation", "angle"), SQUAT_HEELS, ids=[f"{v.id}-{a}" for v, a in SQUAT_HEELS])
 def test_squat_heels_lifting_colours_only_the_feet(variation: Variation, angle: str) -> None:
-    error = _error(SQUAT, "heels-lifting")
-    track = _track(SQUAT, variation, error)
-    frame = track.frame_of("bottom")
-    motion, image = _still(SQUAT, variation, error, angle, frame, track)
-    red = _red(image)
-    assert len(red) > 50
-    joints = track.joints[frame]
+    motion, _, red, joints = _bottom_still(SQUAT, variation, _error(SQUAT, "heels-lifting"), angle)
     feet = [(f"{a}_{s}", f"{b}_{s}") for s in "lr" for a, b in (("ankle", "heel"), ("heel", "toe"), ("ankle", "toe"))]
     off = _beyond(red, _capsules(motion.camera, joints, feet))
     assert off.max() <= TOLERANCE_PX, f"red {off.max():.1f} px off the feet"
