@@ -23,8 +23,8 @@ from fitcontent.pose.signatures import measure
 from fitcontent.pose.skeleton import HEIGHT
 from fitcontent.pose.stills import ShotMotion, pick
 
-COLOURS = ((250, 204, 21), (34, 211, 238))
-"""Amber, then cyan for a second metric: neither is the mannequin's blue nor the error's red."""
+COLOURS = ((250, 204, 21), (34, 211, 238), (232, 121, 249))
+"""Amber, cyan, then violet for a third metric: none is the mannequin's blue or the error's red."""
 OUTLINE = (15, 23, 42)
 """Dark edge around every mark, so amber and cyan stay readable on the light sky and floor."""
 BOX, TEXT = (15, 23, 42, 225), (255, 255, 255)
@@ -37,7 +37,7 @@ LINE, DOT, FONT, MARGIN = 0.007, 0.012, 0.042, 0.02
 short side."""
 PAD = 0.45
 """The label box's padding around its text, in text heights."""
-MAX_GAUGES = 2
+MAX_GAUGES = len(COLOURS)
 WORDS = {"knee-ankle-ratio": "Knee/ankle", "depth": "Hip above knee", "ear-shoulder": "Ear above shoulder",
          "bar-drift": "Bar ahead of mid-foot", "range-fraction": "Range vs correct",
          "rebound": "Rebound vs correct"}

@@ -109,7 +109,7 @@ def test_a_motion_metric_shows_the_clip_value_and_a_growing_trace(catalog: Catal
 def test_a_correct_shot_measures_what_the_errors_of_its_camera_are_judged_by(catalog: Catalog, angle: str) -> None:
     _, overlay = overlay_of(catalog, "squat", "correct", angle)
     expected = list(dict.fromkeys(e.signature.metric for e in catalog.movement("squat").errors
-                                  if e.signature and angle in e.angles))[:2]
+                                  if e.signature and angle in e.angles))[:3]
     assert [g.metric.name for g in overlay.gauges] == expected
     assert expected  # every squat camera shows at least one error
 
