@@ -128,7 +128,7 @@ class Planner:
             comparisons = [self._comparison(movement, correct[(c["variation"], c["angle"])], c) for c in clips
                            if c["variation"] == variation and c["form"] != "correct"
                            and (c["variation"], c["angle"]) in correct]
-            first_errors = list({s.panels[1].form: s for s in comparisons}.values())  # each error once
+            first_errors = self._first_cameras(movement, comparisons)
             demo_sections = [self._section(movement, "demo", [self._panel(movement, c)]) for c in demos]
             found = {"demo": demo_sections[0]}
             if first_errors:
@@ -155,6 +155,19 @@ class Planner:
                 if len(shown) > 1:
                     panels = [self._panel(movement, c, "variation") for c in shown]
                     yield "variations", (angle, "variations"), [self._section(movement, "variations", panels)]
+
+    @staticmethod
+    def _first_cameras(movement: Movement, comparisons: list[Section]) -> list[Section]:
+        """Each error once, in catalog order, from the first camera its catalog entry lists among those
+        built (the one that shows it best)."""
+        chosen: dict[str, Section] = {}
+        for error in movement.errors:
+            shots = [s for s in comparisons if s.panels[1].form == error.id]
+            ranked = [s for s in shots if s.context["angle_id"] in error.angles]
+            if shots:
+                chosen[error.id] = min(ranked, key=lambda s: error.angles.index(s.context["angle_id"])) \
+                    if ranked else shots[0]
+        return list(chosen.values())
 
     def _comparison(self, movement: Movement, correct: dict, error_clip: dict) -> Section:
         error = next(e for e in movement.errors if e.id == error_clip["form"])
@@ -290,8 +303,8 @@ class Planner:
                 background = self.brand.colors.caption_box
                 if label.mark:
                     background = self.brand.colors.correct if mark == "correct" else self.brand.colors.error
-                words = self._text(label.text, {**section.context[self.lang], **panel.label_context[self.lang]})
-                text = TextSpec(text=words, box=_box(box), size=round(label.size * short), color=self.brand.colors.text,
+                text = TextSpec(text=self._label_words(label, section, panel, self.lang), box=_box(box),
+                                size=round(label.size * short), color=self.brand.colors.text,
                                 background=background, anchor=f"{label.position}-left",
                                 mark=mark if label.mark else None)
             clip = panel.clip
@@ -303,12 +316,19 @@ class Planner:
         times = phase_times(movement, first["frames"], first["fps"])
         events = {lang: self._caption_events(layers.get(Caption), section, movement, times, duration, lang)
                   for lang in LANGS}
+        if label and not caption:  # the labels are all the screen says: the caption files carry them
+            events = {lang: [Event(0.0, round(duration, 3), ("✓ " if p.form == "correct" else "✗ ")
+                                   + self._label_words(label, section, p, lang)) for p in section.panels]
+                      for lang in LANGS}
         texts = [self._caption_text(e, caption, safe, short) for e in events[self.lang]] if caption else []
         texts += self._lower_third(layers, section, safe, short, duration)
         key_time = next((t for t, phase in times if phase == movement.key_phase), 0.0)
         scene = SceneSpec(duration=duration, background=self.brand.colors.bars, panels=panels, texts=texts,
                           images=self._logos(logo, canvas, safe))
         return scene, events, key_time
+
+    def _label_words(self, label: Label, section: Section, panel: Panel, lang: str) -> str:
+        return self._text(label.text, {**section.context[lang], **panel.label_context[lang]})
 
     def _caption_events(self, caption: Caption | None, section: Section, movement: Movement, times, duration: float,
                         lang: str) -> list[Event]:

@@ -219,3 +219,32 @@ def test_lesson_captions_cover_its_closing_cards(built: SimpleNamespace, catalog
     assert cues[-1].text == f"{getattr(brand.end_card, lang)}\n{getattr(brand.cta, lang)}"
     assert round(cues[-1].end - cues[-1].start, 3) == end.seconds
     assert cues[-1].end == pytest.approx(lesson["duration"], abs=1e-3)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_error_grid_captions_every_label_it_shows_for_the_whole_clip(built: SimpleNamespace, catalog: Catalog,
+                                                                         lang: str) -> None:
+    """The grid's only words are its labels, so its caption files carry one cue per labelled panel, read
+    back here by webvtt-py and srt (parsers nobody here wrote)."""
+    import srt as srt_parser
+    import webvtt
+
+    squat = catalog.movement("squat")
+    names = {e.id: getattr(e.name, lang) for e in squat.errors}
+    for entry in _entries(built, "error-grid"):
+        errors = [i.rsplit(".", 1)[1] for i in entry["inputs"] if not i.endswith(".correct")]
+        vtt = webvtt.read(str(built.dist / entry["captions"][lang]))
+        subtitles = list(srt_parser.parse((built.dist / entry["subtitles"][lang]).read_text(encoding="utf-8")))
+        assert len(vtt) == len(subtitles) == 1 + len(errors), entry["id"]
+        texts = [c.text for c in vtt]
+        assert [s.content for s in subtitles] == texts
+        assert texts[0].startswith("✓ ") and all(t.startswith("✗ ") for t in texts[1:])
+        assert sorted(t[2:] for t in texts[1:]) == sorted(names[e] for e in errors)
+        for cue in subtitles:  # webvtt-py gives whole seconds; srt gives the milliseconds
+            assert cue.start.total_seconds() == 0 and abs(cue.end.total_seconds() - entry["duration"]) < 0.01
+        assert {(c.start, c.end) for c in vtt} == {("00:00:00.000", _vtt_clock(subtitles[0].end))}
+
+
+def _vtt_clock(delta) -> str:
+    millis = round(delta.total_seconds() * 1000)
+    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
