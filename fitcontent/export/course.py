@@ -109,4 +109,5 @@ def _copy_video(dist: Path, out: Path, lesson_id: str, render: dict) -> dict[str
         "duration": render["duration"], "path": copy(render["path"], ".mp4"), "poster": copy(render["poster"], ".jpg"),
         "captions": {lang: copy(path, f".{lang}.vtt") for lang, path in render["captions"].items()},
         "subtitles": {lang: copy(path, f".{lang}.srt") for lang, path in render["subtitles"].items()},
+        **({"captions_burned_in": render["captions_burned_in"]} if "captions_burned_in" in render else {}),
     }

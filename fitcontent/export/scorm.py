@@ -186,8 +186,9 @@ def _safe_relative(lesson_id: str, path: str) -> str:
 def _page_context(raw: dict, video: dict, media: dict[str, str], lang: str, title: str) -> dict[str, Any]:
     """Everything ``player.html.j2`` gets, already in ``lang`` and with URLs relative to ``lessons/``."""
     captions = sorted(k.split(".", 1)[1] for k in media if k.startswith("captions."))
-    tracks = [{"src": _url("../" + media[f"captions.{code}"]), "srclang": code,
-               "label": LANGUAGE_NAMES.get(code, code), "default": code == lang} for code in captions]
+    burned = video.get("captions_burned_in")  # those words are in the picture already: offered, not shown
+    tracks = [{"src": _url("../" + media[f"captions.{code}"]), "srclang": code, "label": LANGUAGE_NAMES.get(code, code),
+               "default": code == lang and burned != lang} for code in captions]
     muscles = raw.get("muscles") or {}
     return {
         "lang": lang,

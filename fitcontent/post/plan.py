@@ -224,12 +224,14 @@ class Planner:
         scenes: list[SceneSpec] = []
         captions: dict[str, list[Event]] = {lang: [] for lang in LANGS}
         poster_time = None
+        burned = False  # captions drawn into the picture, by any section's layout
         start = 0.0
         for card in opening:
             start = self._add_card(card, sections[0], canvas, safe, scenes, captions, start)
         logo = next((layer for layer in layout.layers if isinstance(layer, Logo)), None)
         for section in sections:  # a lesson draws each section by its own layout, under the lesson's logo
             section_layout = layout if kind != "lesson" else self.layouts[section.kind]
+            burned = burned or any(isinstance(layer, Caption) for layer in section_layout.layers)
             scene, events, key_time = self._video_scene(section, section_layout, movement, canvas, safe, logo)
             if poster_time is None:
                 poster_time = start + key_time
@@ -255,6 +257,7 @@ class Planner:
             "lang": self.lang, "title": {lang: self._title(kind, sections[0], lang) for lang in LANGS},
             "inputs": sorted({p.clip["id"] for s in sections for p in s.panels}),
             **({"overlays": True} if first.get("overlays") else {}),  # as on clips: absent when off
+            **({"captions_burned_in": self.lang} if burned else {}),  # a player should not show them twice
         }
         return Render(spec, path, poster_time or 0.0, captions, entry)
 

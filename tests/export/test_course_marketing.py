@@ -52,6 +52,7 @@ def test_course_json_lists_lessons_with_localized_metadata_and_existing_media(di
         assert (info.width, info.height) == (video["width"], video["height"])
         assert info.frames / info.fps == pytest.approx(video["duration"], abs=0.2)
         assert Image.open(tmp_path / "course" / video["poster"]).format == "JPEG"
+        assert video["captions_burned_in"] == "en"  # the lesson layout draws its cues: a player must not repeat them
         for lang in ("en", "zh"):
             assert (tmp_path / "course" / video["captions"][lang]).read_text(encoding="utf-8").startswith("WEBVTT")
             assert (tmp_path / "course" / video["subtitles"][lang]).is_file()

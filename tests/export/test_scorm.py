@@ -71,7 +71,8 @@ def make_course(course_dir: Path) -> dict[str, Any]:
         "cues": [{"phase": "top", "en": "Brace your core", "zh": "收紧核心"}],
         "errors": [{"id": "knee-valgus", "name": {"en": "Knees caving in", "zh": "膝盖内扣"},
                     "correction": {"en": "Push your knees out", "zh": "膝盖向外推"}}],
-        "duration": 1.5, "videos": [_video_entry(course_dir, "squat-bodyweight", "16:9", "16x9", cues)],
+        "duration": 1.5, "videos": [{**_video_entry(course_dir, "squat-bodyweight", "16:9", "16x9", cues),
+                                     "captions_burned_in": "en"}],  # as a lesson render: its cues are on screen
     }
     push_up = {
         "id": ODD_ID, "exercise": "push-up", "variation": "knee",
@@ -320,6 +321,14 @@ def test_player_without_an_lms_still_plays(site: str, browser: Any) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{site}/{SQUAT_PAGE}")
+    # the English cues are burned into this lesson: its English track is offered but off, so no text shows twice
+    assert page.evaluate("() => document.querySelectorAll('track[default]').length") == 0
+    assert page.evaluate("() => [...document.querySelector('video').textTracks].map(t => t.mode)") == \
+        ["disabled", "disabled"]
+    page.evaluate("() => { document.querySelector('video').textTracks[0].mode = 'showing'; }")  # a viewer turns it on
+    page.wait_for_function("() => { const t = document.querySelector('video').textTracks[0]; "
+                           "return t.cues && t.cues.length === 1 && t.cues[0].text === 'Brace your core'; }",
+                           timeout=10_000)
     page.evaluate(PLAY)
     page.wait_for_function("() => document.querySelector('video').ended", timeout=20_000)
     assert page.is_visible("#scorm-note") and page.inner_text("#scorm-note") == "progress is not recorded"
