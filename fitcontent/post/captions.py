@@ -28,13 +28,16 @@ def phase_windows(times: list[tuple[float, str]], duration: float) -> list[tuple
     return windows
 
 
-def cue_events(times: list[tuple[float, str]], duration: float, cues: list[tuple[str, str]]) -> list[Event]:
+def cue_events(times: list[tuple[float, str]], duration: float, cues: list[tuple[str, str]],
+               shown: dict[str, int] | None = None) -> list[Event]:
     """Cues ``(phase, text)`` shown while their phase is on screen; a phase with several cues shows the
-    next one each time it comes round, so a two-rep clip teaches two cues of the bottom position."""
+    next one each time it comes round, so a two-rep clip teaches two cues of the bottom position.
+    ``shown`` counts the turns already taken (updated): a lesson passes one through all its sections,
+    so they go on through the cues instead of repeating the first ones."""
     by_phase: dict[str, list[str]] = {}
     for phase, text in cues:
         by_phase.setdefault(phase, []).append(text)
-    shown: dict[str, int] = {}
+    shown = {} if shown is None else shown
     events = []
     for start, end, phase in phase_windows(times, duration):
         if phase not in by_phase or end - start < MIN_CAPTION_SECONDS:

@@ -225,6 +225,7 @@ class Planner:
         captions: dict[str, list[Event]] = {lang: [] for lang in LANGS}
         poster_time = None
         burned = False  # captions drawn into the picture, by any section's layout
+        turns: dict[str, dict[str, int]] = {lang: {} for lang in LANGS}  # cues shown so far, across sections
         start = 0.0
         for card in opening:
             start = self._add_card(card, sections[0], canvas, safe, scenes, captions, start)
@@ -232,7 +233,7 @@ class Planner:
         for section in sections:  # a lesson draws each section by its own layout, under the lesson's logo
             section_layout = layout if kind != "lesson" else self.layouts[section.kind]
             burned = burned or any(isinstance(layer, Caption) for layer in section_layout.layers)
-            scene, events, key_time = self._video_scene(section, section_layout, movement, canvas, safe, logo)
+            scene, events, key_time = self._video_scene(section, section_layout, movement, canvas, safe, logo, turns)
             if poster_time is None:
                 poster_time = start + key_time
             for lang in LANGS:
@@ -268,7 +269,7 @@ class Planner:
         return f"{names['exercise']}: {detail}"
 
     def _video_scene(self, section: Section, layout: Layout, movement: Movement, canvas: Rect, safe: Rect,
-                     logo: Logo | None):
+                     logo: Logo | None, turns: dict[str, dict[str, int]]):
         short = min(canvas.w, canvas.h)
         layers = {type(layer): layer for layer in layout.layers}
         border = layers.get(Border)
@@ -317,8 +318,8 @@ class Planner:
                                     label=text))
         duration = max(p.clip["frames"] for p in section.panels) / first["fps"]
         times = phase_times(movement, first["frames"], first["fps"])
-        events = {lang: self._caption_events(layers.get(Caption), section, movement, times, duration, lang)
-                  for lang in LANGS}
+        events = {lang: self._caption_events(layers.get(Caption), section, movement, times, duration, lang,
+                                             turns[lang]) for lang in LANGS}
         if label and not caption:  # the labels are all the screen says: the caption files carry them
             events = {lang: [Event(0.0, round(duration, 3), ("✓ " if p.form == "correct" else "✗ ")
                                    + self._label_words(label, section, p, lang)) for p in section.panels]
@@ -334,12 +335,12 @@ class Planner:
         return self._text(label.text, {**section.context[lang], **panel.label_context[lang]})
 
     def _caption_events(self, caption: Caption | None, section: Section, movement: Movement, times, duration: float,
-                        lang: str) -> list[Event]:
+                        lang: str, turns: dict[str, int]) -> list[Event]:
         if caption is None:
             return []
         if caption.source == "corrections" and section.correction_phases:
             return phase_events(times, duration, list(section.correction_phases), section.context[lang]["correction"])
-        return cue_events(times, duration, [(c.phase, getattr(c, lang)) for c in movement.cues])
+        return cue_events(times, duration, [(c.phase, getattr(c, lang)) for c in movement.cues], turns)
 
     @staticmethod
     def _caption_height(caption: Caption, short: int) -> int:

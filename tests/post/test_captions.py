@@ -248,3 +248,24 @@ def test_an_error_grid_captions_every_label_it_shows_for_the_whole_clip(built: S
 def _vtt_clock(delta) -> str:
     millis = round(delta.total_seconds() * 1000)
     return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_lesson_goes_on_through_the_cues_of_a_phase_instead_of_repeating_the_first(
+        built: SimpleNamespace, catalog: Catalog, lang: str) -> None:
+    """Each section of a lesson continues where the previous one stopped: a cue comes back only once
+    every cue of its phase has been shown."""
+    squat = catalog.movement("squat")
+    phase_of = {getattr(cue, lang): cue.phase for cue in squat.cues}
+    per_phase = {phase: sum(c.phase == phase for c in squat.cues) for phase in phase_of.values()}
+    for lesson in _entries(built, "lesson"):
+        cues, _ = _files(built, lesson, lang)
+        synced = [c.text for c in cues if c.text in phase_of]  # the cards hold several lines: not these
+        corrections = {getattr(e.correction, lang) for e in squat.errors}
+        while synced and synced[-1] in corrections:  # the comparisons come last and caption corrections,
+            synced.pop()  # one of which is worded as a cue
+        for phase, count in per_phase.items():
+            order = [text for text in synced if phase_of[text] == phase]
+            assert len(order) >= 2, (lesson["id"], phase)
+            for i, text in enumerate(order):
+                assert text not in order[max(0, i - count + 1):i], (lesson["id"], order)
