@@ -229,6 +229,8 @@ class Planner:
         start = 0.0
         for card in opening:
             start = self._add_card(card, sections[0], canvas, safe, scenes, captions, start)
+        if opening:  # a lesson's poster is its title card, not its first demonstration's
+            poster_time = round(start / 2, 3)
         logo = next((layer for layer in layout.layers if isinstance(layer, Logo)), None)
         for section in sections:  # a lesson draws each section by its own layout, under the lesson's logo
             section_layout = layout if kind != "lesson" else self.layouts[section.kind]
@@ -326,7 +328,9 @@ class Planner:
                       for lang in LANGS}
         texts = [self._caption_text(e, caption, safe, short) for e in events[self.lang]] if caption else []
         texts += self._lower_third(layers, section, safe, short, duration)
-        key_time = next((t for t, phase in times if phase == movement.key_phase), 0.0)
+        # the poster's moment: where the error shows for a comparison, else the movement's key phase
+        telling = section.correction_phases[0] if section.correction_phases else movement.key_phase
+        key_time = next((t for t, phase in times if phase == telling), 0.0)
         scene = SceneSpec(duration=duration, background=self.brand.colors.bars, panels=panels, texts=texts,
                           images=self._logos(logo, canvas, safe))
         return scene, events, key_time
