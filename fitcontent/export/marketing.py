@@ -1,8 +1,12 @@
-"""Marketing cuts: every render of a build, filed per platform in the aspect and length it accepts.
+"""Marketing cuts: every render of a build, filed per platform in the aspect, length and encoding it accepts.
 
 Reels, TikTok and Shorts take 9:16 up to 60 s (longer renders are cut at 60 s); the feeds take 1:1
-and 4:5; YouTube takes 16:9 with a 1280x720 JPEG thumbnail under 2 MB.
-Posters and caption files (WebVTT and SRT, en and zh) travel with each video.
+and 4:5; YouTube takes 16:9 with a 1280x720 JPEG thumbnail under 2 MB. Every cut is conformed to its
+platform's publishing rules (Meta's and TikTok's APIs: a constant 23-60 fps, no edit list, the index
+at the front, an AAC track): an 8 or 16 fps render is raised to the smallest whole multiple of its
+rate in range by repeating each frame the same number of times, so nothing stutters, and gets a
+silent 48 kHz stereo AAC track. Posters and caption files (WebVTT and SRT, en and zh) travel with
+each video.
 """
 
 from __future__ import annotations
@@ -25,16 +29,32 @@ THUMBNAIL_SIZE = (1280, 720)
 THUMBNAIL_MAX_BYTES = 2_000_000
 
 
+AUDIO_RATE = 48_000
+
+
 @dataclass(frozen=True)
 class Platform:
+    """A publishing target's rules, as data."""
+
     name: str
     format: str
     max_seconds: float | None
+    min_fps: int = 23
+    max_fps: int = 60
+
+    def fps_for(self, fps: float) -> int:
+        """The smallest whole multiple of ``fps`` the platform takes (each frame shown a whole number of times)."""
+        for times in range(1, self.max_fps + 1):
+            if self.min_fps <= fps * times <= self.max_fps and float(fps * times).is_integer():
+                return int(fps * times)
+        raise FitcontentError(f"{self.name} takes {self.min_fps}-{self.max_fps} fps; {fps:g} fps has no whole "
+                              "multiple in that range")
 
 
 PLATFORMS = (
     Platform("reels", "9:16", 60), Platform("tiktok", "9:16", 60), Platform("shorts", "9:16", 60),
-    Platform("feed-square", "1:1", None), Platform("feed-portrait", "4:5", None), Platform("youtube", "16:9", None),
+    Platform("feed-square", "1:1", None), Platform("feed-portrait", "4:5", None),
+    Platform("youtube", "16:9", None, min_fps=24),
 )
 
 
@@ -45,20 +65,22 @@ def export_marketing(dist: Path, out: Path) -> dict[str, Any]:
     if not renders:
         raise FitcontentError(f"{dist} has no renders; build them with fitcontent build EXERCISES --formats all")
     index: dict[str, Any] = {"platforms": {}, "skipped": {}}
+    made: dict[tuple[str, int, float], Path] = {}  # (render, fps, seconds) -> its cut: Reels, TikTok, Shorts share one
     for platform in PLATFORMS:
         chosen = [r for r in renders if r["format"] == platform.format]
         if not chosen:
             reason = f"no {platform.format} renders in {dist}; build with --formats {platform.format}"
             index["skipped"][platform.name] = reason
             continue
-        index["platforms"][platform.name] = [_cut(dist, out, platform, render) for render in chosen]
+        index["platforms"][platform.name] = [_cut(dist, out, platform, render, made) for render in chosen]
     write_text_if_changed(out / "marketing.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
     made = sum(len(files) for files in index["platforms"].values())
     log.debug("wrote %s: %d cuts for %d platforms", out, made, len(index["platforms"]))
     return index
 
 
-def _cut(dist: Path, out: Path, platform: Platform, render: dict) -> dict[str, Any]:
+def _cut(dist: Path, out: Path, platform: Platform, render: dict,
+         made: dict[tuple[str, int, float], Path]) -> dict[str, Any]:
     source = dist / render["path"]
     if not source.is_file():
         raise FitcontentError(f"{source} is listed in the manifest but missing; rebuild with fitcontent build")
@@ -68,14 +90,18 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict) -> dict[str, A
     duration = render["duration"]
     trimmed = platform.max_seconds is not None and duration > platform.max_seconds
     if trimmed:
-        _trim(source, video, platform.max_seconds)
         duration = platform.max_seconds
         log.info("%s: %s cut to %g s (was %g s)", platform.name, stem, platform.max_seconds, render["duration"])
+    fps = platform.fps_for(render["fps"])
+    same = made.get((render["path"], fps, duration))
+    if same:
+        publish(same, video)
     else:
-        publish(source, video)
+        conform(source, video, render["fps"], fps, duration)
+        made[(render["path"], fps, duration)] = video
     entry = {"kind": render["kind"], "exercise": render["exercise"], "path": video.relative_to(out).as_posix(),
-             "width": render["width"], "height": render["height"], "duration": duration, "trimmed": trimmed,
-             "captions": {}, "subtitles": {}}
+             "width": render["width"], "height": render["height"], "duration": duration, "fps": fps,
+             "trimmed": trimmed, "captions": {}, "subtitles": {}}
     for key, suffix in (("captions", "vtt"), ("subtitles", "srt")):
         for lang, path in render.get(key, {}).items():
             dest = folder / f"{stem}.{lang}.{suffix}"
@@ -94,23 +120,34 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict) -> dict[str, A
     return entry
 
 
-def _trim(source: Path, dest: Path, seconds: float) -> None:
-    """The first ``seconds`` of ``source``, written atomically. Re-encoded with the renders' settings:
-    a stream copy ends at a packet boundary and overshoots the limit by the B-frames held back."""
+def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: float) -> None:
+    """The first ``seconds`` of ``source`` at a constant ``fps`` (a whole multiple of its own: frames are
+    repeated, never blended or dropped), with a silent AAC track, no edit list (no B-frames either, so
+    the video starts at 0; AAC's 1024 priming samples stay before 0 instead of shifting every frame
+    after the first) and the index first;
+    written atomically. Re-encoded with the renders' settings: a stream copy would end at a packet
+    boundary and overshoot a limit by the B-frames held back. The source's frames are retimed to exactly
+    ``source_fps`` first, so its own edit list cannot shift the cadence. An existing ``dest`` of the
+    same inputs is kept (a rerun writes nothing)."""
     import imageio_ffmpeg
 
     from fitcontent.post.compose import CRF
 
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f"{TEMP_PREFIX}{dest.name}")
-    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(source), "-t", f"{seconds:g}",
-               "-an", "-c:v", "libx264", "-preset", "medium", "-crf", str(CRF), "-profile:v", "high",
-               "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", str(tmp)]
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(source),
+               "-f", "lavfi", "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo", "-map", "0:v:0", "-map", "1:a:0",
+               "-t", f"{seconds:g}", "-vf", f"setpts=N/({source_fps:g}*TB),fps={fps}",
+               "-c:v", "libx264", "-preset", "medium", "-crf", str(CRF), "-profile:v", "high", "-pix_fmt", "yuv420p",
+               "-g", str(max(1, fps // 2)), "-bf", "0", "-c:a", "aac", "-b:a", "128k", "-ar", str(AUDIO_RATE),
+               "-use_editlist", "0", "-avoid_negative_ts", "disabled", "-movflags", "+faststart", "-f", "mp4", str(tmp)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
+    try:
+        if result.returncode != 0:
+            raise FitcontentError(f"cutting {source} to {seconds:g} s failed: {result.stderr.strip()[-300:]}")
+        publish(tmp, dest)  # x264 is deterministic: the same inputs leave an existing cut untouched
+    finally:
         tmp.unlink(missing_ok=True)
-        raise FitcontentError(f"cutting {source} to {seconds:g} s failed: {result.stderr.strip()[-300:]}")
-    tmp.replace(dest)
 
 
 def _thumbnail(poster: Path) -> bytes:

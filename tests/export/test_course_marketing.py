@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+import subprocess
 import zipfile
 from pathlib import Path
 
+import imageio_ffmpeg
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -14,7 +18,7 @@ from PIL import Image
 from fitcontent import api
 from fitcontent.cli import cli
 from fitcontent.errors import FitcontentError
-from fitcontent.export.marketing import _trim
+from fitcontent.export.marketing import PLATFORMS, conform
 from fitcontent.media import encode_h264, probe
 
 
@@ -92,6 +96,9 @@ def test_marketing_files_each_render_under_the_platforms_of_its_format(dist: Pat
         for item in files:
             info = probe(tmp_path / "mk" / item["path"])
             assert (info.width, info.height) == size
+            assert 23 <= info.fps == item["fps"] <= 60 and item["fps"] % 8 == 0  # the 8 fps renders, each frame 3x
+            trace = _container(tmp_path / "mk" / item["path"])
+            assert "edit list" not in trace.lower() and "Audio: aac" in trace
             assert item["duration"] <= 60
             assert (tmp_path / "mk" / item["captions"]["zh"]).is_file()
     thumbnail = tmp_path / "mk" / index["platforms"]["youtube"][0]["poster"]
@@ -100,14 +107,46 @@ def test_marketing_files_each_render_under_the_platforms_of_its_format(dist: Pat
     assert thumbnail.stat().st_size < 2_000_000
 
 
-def test_trim_cuts_a_long_video_to_exactly_the_limit(tmp_path: Path) -> None:
-    frames = [np.full((64, 64, 3), i % 256, np.uint8) for i in range(8 * 70)]
+def _container(path: Path) -> str:
+    """ffmpeg's own trace of reading ``path``: its streams and whether the mp4 holds an edit list."""
+    result = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "trace", "-i", str(path)], capture_output=True,
+                            text=True, check=False)
+    return result.stderr
+
+
+def test_conform_cuts_to_the_limit_repeating_each_frame_and_adds_silent_aac_without_an_edit_list(
+        tmp_path: Path) -> None:
+    frames = [np.full((64, 64, 3), (i * 37) % 256, np.uint8) for i in range(8 * 70)]  # every frame differs
     encode_h264(tmp_path / "long.mp4", frames, 64, 64, 8)
-    _trim(tmp_path / "long.mp4", tmp_path / "cut.mp4", 60)
+    assert "edit list" in _container(tmp_path / "long.mp4").lower()  # libx264's B-frames: the muxer writes one
+    conform(tmp_path / "long.mp4", tmp_path / "cut.mp4", 8, 24, 60)
     info = probe(tmp_path / "cut.mp4")
-    assert info.frames == 60 * 8
+    assert (info.frames, info.fps) == (60 * 24, 24.0)
     assert (info.codec, info.pix_fmt) == ("h264", "yuv420p")
+    trace = _container(tmp_path / "cut.mp4")
+    assert "edit list" not in trace.lower()
+    assert re.search(r"Audio: aac .*48000 Hz, stereo", trace)
+    reader = imageio_ffmpeg.read_frames(str(tmp_path / "cut.mp4"))
+    next(reader)
+    levels = [int(np.frombuffer(frame, np.uint8).mean().round()) for frame, _ in zip(reader, range(48), strict=False)]
+    assert all(len(set(levels[i:i + 3])) == 1 for i in range(0, 48, 3)), levels  # each frame shown 3 times
+    assert len(set(levels[::3])) == 16  # and none dropped or blended
+    shown = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-i", str(tmp_path / "cut.mp4"), "-map", "0:v",
+                            "-vf", "showinfo", "-f", "null", "-"], capture_output=True, text=True, check=False).stderr
+    times = [float(t) for t in re.findall(r"pts_time:([0-9.]+)", shown)]
+    assert len(times) == 60 * 24 and times[0] == 0
+    assert max(abs(b - a - 1 / 24) for a, b in itertools.pairwise(times)) < 1e-3  # even steps throughout
+    mtime = (tmp_path / "cut.mp4").stat().st_mtime_ns
+    conform(tmp_path / "long.mp4", tmp_path / "cut.mp4", 8, 24, 60)
+    assert (tmp_path / "cut.mp4").stat().st_mtime_ns == mtime  # a rerun writes nothing
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_a_platform_takes_the_smallest_whole_multiple_of_the_rate_in_its_range() -> None:
+    reels = next(p for p in PLATFORMS if p.name == "reels")
+    assert [reels.fps_for(fps) for fps in (8, 16, 24, 25, 30)] == [24, 32, 24, 25, 30]
+    with pytest.raises(FitcontentError, match="no whole multiple"):
+        reels.fps_for(7.5 * 9)
 
 
 def test_captions_of_a_cut_video_end_at_the_cut() -> None:
