@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.store import TEMP_PREFIX, atomic_write_bytes, publish, write_text_if_changed
+from fitcontent.build.store import TEMP_PREFIX, atomic_write_bytes, file_sha256, publish, write_text_if_changed
 from fitcontent.errors import FitcontentError
 from fitcontent.export.course import read_manifest
 from fitcontent.post.captions import trim
@@ -30,6 +30,8 @@ THUMBNAIL_MAX_BYTES = 2_000_000
 
 
 AUDIO_RATE = 48_000
+CONFORM_VERSION = "1"
+"""Bumped whenever :func:`conform`'s settings change, so cuts of the old settings are made again."""
 
 
 @dataclass(frozen=True)
@@ -65,22 +67,32 @@ def export_marketing(dist: Path, out: Path) -> dict[str, Any]:
     if not renders:
         raise FitcontentError(f"{dist} has no renders; build them with fitcontent build EXERCISES --formats all")
     index: dict[str, Any] = {"platforms": {}, "skipped": {}}
-    made: dict[tuple[str, int, float], Path] = {}  # (render, fps, seconds) -> its cut: Reels, TikTok, Shorts share one
+    encoded: dict[str, Path] = {}  # source key -> its cut: Reels, TikTok and Shorts share one encode
+    before = _previous_cuts(out)
     for platform in PLATFORMS:
         chosen = [r for r in renders if r["format"] == platform.format]
         if not chosen:
             reason = f"no {platform.format} renders in {dist}; build with --formats {platform.format}"
             index["skipped"][platform.name] = reason
             continue
-        index["platforms"][platform.name] = [_cut(dist, out, platform, render, made) for render in chosen]
+        index["platforms"][platform.name] = [_cut(dist, out, platform, render, encoded, before) for render in chosen]
     write_text_if_changed(out / "marketing.json", json.dumps(index, ensure_ascii=False, indent=2) + "\n")
     made = sum(len(files) for files in index["platforms"].values())
     log.debug("wrote %s: %d cuts for %d platforms", out, made, len(index["platforms"]))
     return index
 
 
-def _cut(dist: Path, out: Path, platform: Platform, render: dict,
-         made: dict[tuple[str, int, float], Path]) -> dict[str, Any]:
+def _previous_cuts(out: Path) -> dict[str, dict]:
+    """The cuts an earlier export listed in ``out/marketing.json``, by path (none when it is unreadable)."""
+    try:
+        index = json.loads((out / "marketing.json").read_text(encoding="utf-8"))
+        return {c["path"]: c for cuts in index["platforms"].values() for c in cuts}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _cut(dist: Path, out: Path, platform: Platform, render: dict, encoded: dict[str, Path],
+         before: dict[str, dict]) -> dict[str, Any]:
     source = dist / render["path"]
     if not source.is_file():
         raise FitcontentError(f"{source} is listed in the manifest but missing; rebuild with fitcontent build")
@@ -93,15 +105,17 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict,
         duration = platform.max_seconds
         log.info("%s: %s cut to %g s (was %g s)", platform.name, stem, platform.max_seconds, render["duration"])
     fps = platform.fps_for(render["fps"])
-    same = made.get((render["path"], fps, duration))
-    if same:
-        publish(same, video)
-    else:
-        conform(source, video, render["fps"], fps, duration)
-        made[(render["path"], fps, duration)] = video
-    entry = {"kind": render["kind"], "exercise": render["exercise"], "path": video.relative_to(out).as_posix(),
-             "width": render["width"], "height": render["height"], "duration": duration, "fps": fps,
-             "trimmed": trimmed, "captions": {}, "subtitles": {}}
+    key = f"{render['sha256']}:{fps}:{duration:g}:{CONFORM_VERSION}"  # what the cut is made from, and how
+    path = video.relative_to(out).as_posix()
+    old = before.get(path, {})
+    if key in encoded:
+        publish(encoded[key], video)
+    elif not (old.get("source") == key and video.is_file() and file_sha256(video)[1] == old.get("sha256")):
+        conform(source, video, render["fps"], fps, duration)  # else the cut of these inputs is there: keep it
+    encoded[key] = video
+    entry = {"kind": render["kind"], "exercise": render["exercise"], "path": path, "width": render["width"],
+             "height": render["height"], "duration": duration, "fps": fps, "trimmed": trimmed, "source": key,
+             "sha256": file_sha256(video)[1], "captions": {}, "subtitles": {}}
     for key, suffix in (("captions", "vtt"), ("subtitles", "srt")):
         for lang, path in render.get(key, {}).items():
             dest = folder / f"{stem}.{lang}.{suffix}"
@@ -113,7 +127,9 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict,
     if render.get("poster"):
         poster = folder / f"{stem}.jpg"
         if platform.name == "youtube":
-            atomic_write_bytes(poster, _thumbnail(dist / render["poster"]))
+            thumbnail = _thumbnail(dist / render["poster"])
+            if not (poster.is_file() and poster.read_bytes() == thumbnail):  # a rerun writes nothing
+                atomic_write_bytes(poster, thumbnail)
         else:
             publish(dist / render["poster"], poster)
         entry["poster"] = poster.relative_to(out).as_posix()

@@ -164,3 +164,27 @@ def test_course_in_chinese_uses_the_english_lessons_when_no_chinese_ones_exist(d
     with zipfile.ZipFile(tmp_path / "course" / "course-scorm12.zip") as package:
         page = package.read("lessons/squat-bodyweight.html").decode("utf-8")
     assert "深蹲" in page
+
+
+def test_a_marketing_rerun_encodes_nothing_and_writes_nothing(dist: Path, tmp_path: Path, monkeypatch) -> None:
+    from fitcontent.export import marketing
+
+    calls: list[Path] = []
+    real = marketing.conform
+
+    def counted(source: Path, dest: Path, *args) -> None:
+        calls.append(dest)
+        real(source, dest, *args)
+
+    monkeypatch.setattr(marketing, "conform", counted)
+    first = marketing.export_marketing(dist, tmp_path / "mk")
+    cuts = [c for files in first["platforms"].values() for c in files]
+    assert 0 < len(calls) < len(cuts)  # Reels, TikTok and Shorts share one encode of each 9:16 render
+    stamps = {p: p.stat().st_mtime_ns for p in (tmp_path / "mk").rglob("*") if p.is_file()}
+    calls.clear()
+    assert marketing.export_marketing(dist, tmp_path / "mk") == first
+    assert calls == []
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "mk").rglob("*") if p.is_file()} == stamps
+    (tmp_path / "mk" / cuts[0]["path"]).write_bytes(b"damaged")  # a cut that no longer matches is made again
+    marketing.export_marketing(dist, tmp_path / "mk")
+    assert len(calls) == 1
