@@ -239,7 +239,7 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     kinds = render_kinds(request.layouts)
     catalog = load_catalog(settings)
     planner = _planner(request, settings, catalog, Path(out), draft) if kinds else None  # bad layouts: before clips
-    twins = planner is not None and any(planner.layouts[kind].overlays for kind in kinds)
+    twins = planner is not None and _wants_overlay_clips(planner.layouts, kinds)
     maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
     report = run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
     if planner:
@@ -282,10 +282,15 @@ def dry_run(request: Request, settings: Settings | None = None, backend: str = "
 
     settings = settings or load_settings()
     kinds = render_kinds(request.layouts)
-    twins = bool(kinds) and any(load_layouts(settings.templates)[kind].overlays for kind in kinds)
+    twins = bool(kinds) and _wants_overlay_clips(load_layouts(settings.templates), kinds)
     maker, store, specs = _prepare(request, settings, backend, draft, backend_options, twins=twins)
     return [(s, store.get(cache_key(s.model_dump(mode="json"), maker.name, maker.version)) is not None)
             for s in specs]
+
+
+def _wants_overlay_clips(layouts: dict, kinds: list[str]) -> bool:
+    """Whether a requested layout shows clips with coaching overlays (so the build makes them too)."""
+    return any(layouts[kind].overlays for kind in kinds)
 
 
 def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool,

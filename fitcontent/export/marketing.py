@@ -67,7 +67,7 @@ def export_marketing(dist: Path, out: Path) -> dict[str, Any]:
     if not renders:
         raise FitcontentError(f"{dist} has no renders; build them with fitcontent build EXERCISES --formats all")
     index: dict[str, Any] = {"platforms": {}, "skipped": {}}
-    encoded: dict[str, Path] = {}  # source key -> its cut: Reels, TikTok and Shorts share one encode
+    encoded: dict[str, tuple[Path, str]] = {}  # source key -> its cut and sha256: Reels, TikTok, Shorts share one
     before = _previous_cuts(out)
     for platform in PLATFORMS:
         chosen = [r for r in renders if r["format"] == platform.format]
@@ -91,7 +91,7 @@ def _previous_cuts(out: Path) -> dict[str, dict]:
         return {}
 
 
-def _cut(dist: Path, out: Path, platform: Platform, render: dict, encoded: dict[str, Path],
+def _cut(dist: Path, out: Path, platform: Platform, render: dict, encoded: dict[str, tuple[Path, str]],
          before: dict[str, dict]) -> dict[str, Any]:
     source = dist / render["path"]
     if not source.is_file():
@@ -107,15 +107,18 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict, encoded: dict[
     fps = platform.fps_for(render["fps"])
     key = f"{render['sha256']}:{fps}:{duration:g}:{CONFORM_VERSION}"  # what the cut is made from, and how
     path = video.relative_to(out).as_posix()
-    old = before.get(path, {})
     if key in encoded:
-        publish(encoded[key], video)
-    elif not (old.get("source") == key and video.is_file() and file_sha256(video)[1] == old.get("sha256")):
-        conform(source, video, render["fps"], fps, duration)  # else the cut of these inputs is there: keep it
-    encoded[key] = video
+        first, sha256 = encoded[key]
+        publish(first, video)
+    else:
+        sha256 = file_sha256(video)[1] if video.is_file() else None
+        if before.get(path, {}).get("source") != key or sha256 != before[path].get("sha256"):
+            conform(source, video, render["fps"], fps, duration)  # else the cut of these inputs is there: keep it
+            sha256 = file_sha256(video)[1]
+        encoded[key] = (video, sha256)
     entry = {"kind": render["kind"], "exercise": render["exercise"], "path": path, "width": render["width"],
              "height": render["height"], "duration": duration, "fps": fps, "trimmed": trimmed, "source": key,
-             "sha256": file_sha256(video)[1], "captions": {}, "subtitles": {}}
+             "sha256": sha256, "captions": {}, "subtitles": {}}
     for key, suffix in (("captions", "vtt"), ("subtitles", "srt")):
         for lang, path in render.get(key, {}).items():
             dest = folder / f"{stem}.{lang}.{suffix}"
@@ -140,11 +143,10 @@ def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: floa
     """The first ``seconds`` of ``source`` at a constant ``fps`` (a whole multiple of its own: frames are
     repeated, never blended or dropped), with a silent AAC track, no edit list (no B-frames either, so
     the video starts at 0; AAC's 1024 priming samples stay before 0 instead of shifting every frame
-    after the first) and the index first;
-    written atomically. Re-encoded with the renders' settings: a stream copy would end at a packet
-    boundary and overshoot a limit by the B-frames held back. The source's frames are retimed to exactly
-    ``source_fps`` first, so its own edit list cannot shift the cadence. An existing ``dest`` of the
-    same inputs is kept (a rerun writes nothing)."""
+    after the first) and the index first; written atomically. Re-encoded with the renders' settings:
+    a stream copy would end at a packet boundary and overshoot a limit by the B-frames held back. The
+    source's frames are retimed to exactly ``source_fps`` first, so its own edit list cannot shift the
+    cadence. An existing ``dest`` of the same bytes is left untouched."""
     import imageio_ffmpeg
 
     from fitcontent.post.compose import CRF

@@ -72,13 +72,18 @@ def angles_at(movement: Movement, variation: Variation, error: FormError | None,
     table = np.array([[pose[name] for name in names] for pose in poses])
     deltas = np.array([_error_delta(error, k.phase, names) for k in movement.keyframes])
     values = _interpolate(times, table + deltas, u)
-    shown = _interpolate(times, (np.abs(deltas).max(axis=1, keepdims=True) > 0).astype(float), u)[:, 0]
+    shown = _interpolate(times, _changed(deltas), u)[:, 0]
     if error is not None and error.motion:
         times, curve = _motion_points(error, names)
         values = values + _interpolate(times, curve, u)
         # red over the span of the curve's own points (where the fault happens), not its after-effects
-        shown = np.maximum(shown, _interpolate(times, (np.abs(curve).max(axis=1, keepdims=True) > 0) * 1.0, u)[:, 0])
+        shown = np.maximum(shown, _interpolate(times, _changed(curve), u)[:, 0])
     return [dict(zip(names, row, strict=True)) for row in values], shown
+
+
+def _changed(deltas: np.ndarray) -> np.ndarray:
+    """1 for each row (time) that changes any angle, else 0, as a column to interpolate."""
+    return (np.abs(deltas).max(axis=1, keepdims=True) > 0).astype(float)
 
 
 def _interpolate(times: np.ndarray, table: np.ndarray, u: np.ndarray) -> np.ndarray:
