@@ -379,14 +379,30 @@ def export_course(dist: Path, out: Path, lang: str, title, settings) -> None:
 
 
 @export.command("marketing")
-@click.argument("dist", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), required=True, help="Directory for the platform cuts.")
+@click.argument("dist", type=click.Path(path_type=Path), required=False)
+@click.option("--out", type=click.Path(path_type=Path), help="Directory for the platform cuts.")
+@click.option("--music", type=click.Path(path_type=Path), metavar="FILE",
+              help="Audio laid under every cut, looped or cut to length at -14 LUFS (default: silence).")
+@click.option("--check", "check", type=click.Path(path_type=Path), metavar="DIR",
+              help="Check the cuts of an earlier export against their platforms' presets instead.")
 @common_options
-def export_marketing(dist: Path, out: Path, settings) -> None:
+def export_marketing(dist: Path | None, out: Path | None, music: Path | None, check: Path | None, settings) -> None:
     """Per-platform cuts of the renders in DIST: Reels/TikTok/Shorts, feed 1:1 and 4:5, YouTube."""
     from fitcontent import api
 
-    index = api.export_marketing(dist, out)
+    if check is not None:
+        if dist is not None or out is not None or music is not None:
+            raise click.UsageError("--check DIR checks an export; give it alone")
+        problems = api.check_marketing(check)
+        for line in problems:
+            click.echo(line)
+        if problems:
+            click.get_current_context().exit(1)
+        click.echo(f"{check}: every cut matches its platform's preset")
+        return
+    if dist is None or out is None:
+        raise click.UsageError("give DIST and --out DIR (or --check DIR)")
+    index = api.export_marketing(dist, out, music)
     for platform, files in index["platforms"].items():
         click.echo(f"{platform}: {len(files)} videos")
     for platform, reason in index["skipped"].items():
