@@ -8,7 +8,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -266,7 +266,8 @@ def render_kinds(layouts: list[str]) -> list[str]:
 
 def _planner(request: Request, settings: Settings, catalog: Catalog, out: Path, draft: bool):
     from fitcontent.post.formats import parse_formats
-    from fitcontent.post.plan import Planner, load_layouts, load_strings
+    from fitcontent.post.names import load_strings
+    from fitcontent.post.plan import Planner, load_layouts
     from fitcontent.post.spec import load_brand
 
     brand, _ = load_brand(settings.brand, settings.templates)
@@ -347,11 +348,19 @@ def export_course(dist: Path, out: Path, settings: Settings | None = None, lang:
     return run(Path(dist), Path(out), load_catalog(settings), lang, title, settings.templates)
 
 
-def export_marketing(dist: Path, out: Path) -> dict:
-    """Per-platform cuts of the renders in ``dist`` (see export/marketing.py)."""
+def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict:
+    """Per-platform cuts of the renders in ``dist``, silent or over ``music`` at a normalised loudness (see
+    export/marketing.py)."""
     from fitcontent.export.marketing import export_marketing as run
 
-    return run(Path(dist), Path(out))
+    return run(Path(dist), Path(out), Path(music) if music else None)
+
+
+def check_marketing(folder: Path) -> list[str]:
+    """Each way a cut in ``folder`` (a marketing export) differs from its platform's preset; empty when all pass."""
+    from fitcontent.export.marketing import check_marketing as run
+
+    return run(Path(folder))
 
 
 def make_backend(name: str, catalog: Catalog, **options):
@@ -370,7 +379,8 @@ def make_backend(name: str, catalog: Catalog, **options):
 
 def _pose_writer(backend):
     """Writes each clip's pose track JSON into dist/, only when its content changed (the motion the clip
-    shows or, for a video model, the motion the catalog asked for)."""
+    shows or, for a video model, the motion the catalog asked for); returns what the clip's manifest
+    entry says about it: the box the subject stays in, which layouts keep text off and crops out of."""
     import json
 
     from fitcontent.build.store import write_text_if_changed
@@ -378,7 +388,9 @@ def _pose_writer(backend):
 
     motion = getattr(backend, "motion", None) or PreviewBackend(backend.catalog).motion  # a video model has none
 
-    def write(spec: ShotSpec, path: Path) -> None:
-        write_text_if_changed(path, json.dumps(pose_document(motion(spec)), separators=(",", ":")) + "\n")
+    def write(spec: ShotSpec, path: Path) -> dict[str, Any]:
+        document = pose_document(motion(spec))
+        write_text_if_changed(path, json.dumps(document, separators=(",", ":")) + "\n")
+        return {"subject": document["subject"]}
 
     return write

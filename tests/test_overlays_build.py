@@ -21,7 +21,8 @@ from fitcontent.generation.base import ShotSpec
 from fitcontent.paths import packaged
 from fitcontent.pose.overlays import COLOURS
 from fitcontent.post.formats import FORMATS
-from fitcontent.post.plan import Planner, load_layouts, load_strings
+from fitcontent.post.names import load_strings
+from fitcontent.post.plan import Planner, load_layouts
 from fitcontent.post.spec import load_brand
 from fitcontent.settings import Settings
 from tests.post.conftest import clip_entry, read_frame

@@ -66,9 +66,10 @@ def clip_path(spec: ShotSpec, suffix: str = ".mp4") -> Path:
 
 
 def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_cache: bool = True,
-          progress: ShotProgress | None = None, pose_writer: Callable[[ShotSpec, Path], None] | None = None,
+          progress: ShotProgress | None = None, pose_writer: Callable[[ShotSpec, Path], dict[str, Any]] | None = None,
           ) -> BuildReport:
-    """Make every spec's clip (from the store when it has it) and publish it with its pose track."""
+    """Make every spec's clip (from the store when it has it) and publish it with its pose track;
+    ``pose_writer`` writes the track and returns fields for the clip's manifest entry."""
     started = time.perf_counter()
     progress = progress or ShotProgress()
     report = BuildReport()
@@ -100,9 +101,8 @@ def build(specs: list[ShotSpec], backend: Backend, out: Path, store: Store, use_
             else:
                 report.cached += 1
             publish(entry.path, out / clip_path(spec))
-            if pose_writer:
-                pose_writer(spec, out / clip_path(spec, ".pose.json"))
-            report.built.append(_entry(spec, backend, key, entry))
+            described = pose_writer(spec, out / clip_path(spec, ".pose.json")) if pose_writer else {}
+            report.built.append({**_entry(spec, backend, key, entry), **described})
             progress.done(spec, outcome)
         except Exception as exc:  # one bad shot must not stop the batch
             report.fail(spec, exc, progress)

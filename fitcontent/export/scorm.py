@@ -82,7 +82,7 @@ def write_scorm_package(course_dir: Path, course: dict, zip_path: Path, lang: st
 
 def page_words(templates: Path | None, lang: str) -> dict[str, str]:
     """The player page's interface words: the ``page_*`` entries of ``templates/captions/strings.yaml``."""
-    from fitcontent.post.plan import load_strings
+    from fitcontent.post.names import load_strings
 
     return {key.removeprefix("page_"): words[lang] for key, words in load_strings(templates).items()
             if key.startswith("page_")}

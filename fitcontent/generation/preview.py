@@ -68,7 +68,8 @@ def _pillow_font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def pose_document(motion: ShotMotion) -> dict[str, Any]:
-    """The pose track as JSON: 3D joints (metres, y up) and 2D OpenPose BODY-18 keypoints (pixels) per frame."""
+    """The pose track as JSON: 3D joints (metres, y up) and 2D OpenPose BODY-18 keypoints (pixels) per frame,
+    and the pixel box (x0, y0, x1, y1) the drawn body and props stay in all clip long."""
     joints = motion.track.joints
     keypoints = [motion.camera.project(body18(frame))[0] for frame in joints]
     return {
@@ -76,6 +77,7 @@ def pose_document(motion: ShotMotion) -> dict[str, Any]:
         "frames": motion.track.frames,
         "width": motion.camera.width,
         "height": motion.camera.height,
+        "subject": list(motion.subject_box()),
         "phases": [{"seconds": seconds, "phase": phase} for seconds, phase in motion.track.phase_times],
         "joints": JOINTS,
         "keypoints_3d": np.round(joints, 4).tolist(),

@@ -9,8 +9,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from fitcontent.pose.camera import Camera
-from fitcontent.pose.props import Prop
-from fitcontent.pose.skeleton import BONES, HEIGHT, INDEX, SEGMENTS
+from fitcontent.pose.props import Prop, prop_points
+from fitcontent.pose.skeleton import BONES, HEIGHT, INDEX, JOINTS, SEGMENTS
 
 BODY = (92, 122, 168)
 HIGHLIGHT = (222, 62, 48)
@@ -36,6 +36,8 @@ ANGLE_LIMBS = {  # which limbs an error's angles move, to colour them
     "elbow_flexion": {("elbow", "wrist")},
 }
 SUPERSAMPLE = 2
+OUTLINE_PX = 2
+"""The darker rim drawn around each limb (1.8 px), rounded up."""
 PLATE_ALPHA = 110
 """Weights (plates, dumbbell and kettlebell bells) are see-through (0-255 opacity, outlined), so a
 wrist or a back behind one still shows."""
@@ -45,6 +47,33 @@ FACE = (40, 44, 56)
 Bone = tuple[str, str]
 SEE_THROUGH = "see-through"
 """The tag of props that never hide what is behind them."""
+
+
+def drawn_box(camera: Camera, joints: np.ndarray, props: list[list[Prop]]) -> tuple[int, int, int, int]:
+    """The pixel box (x0, y0, x1, y1) that holds every frame's body and props as drawn (limb and head
+    radii and outlines included): what text must not cover and crops must not cut."""
+    joints = np.asarray(joints, dtype=float).reshape(-1, len(JOINTS), 3)
+    xy, depth = camera.project(joints.reshape(-1, 3))
+    pad = camera.focal * np.tile(_joint_radii(), len(joints)) / np.maximum(depth, 0.1) + OUTLINE_PX
+    low, high = (xy - pad[:, None]).min(axis=0), (xy + pad[:, None]).max(axis=0)
+    points = prop_points(props)
+    if len(points):
+        shown, _ = camera.project(points)
+        low, high = np.minimum(low, shown.min(axis=0) - OUTLINE_PX), np.maximum(high, shown.max(axis=0) + OUTLINE_PX)
+    x0, y0 = np.clip(np.floor(low), 0, (camera.width, camera.height)).astype(int)
+    x1, y1 = np.clip(np.ceil(high), 0, (camera.width, camera.height)).astype(int)
+    return int(x0), int(y0), int(x1), int(y1)
+
+
+@functools.cache
+def _joint_radii() -> np.ndarray:
+    """Per joint, the radius of the thickest part drawn around it (metres)."""
+    radii = np.zeros(len(JOINTS))
+    for a, b in BONES:
+        radius = LIMB_RADIUS.get((_generic(a), _generic(b)), 0.04)
+        radii[[INDEX[a], INDEX[b]]] = np.maximum(radii[[INDEX[a], INDEX[b]]], radius)
+    radii[INDEX["head"]] = SEGMENTS["head_radius"] * HEIGHT
+    return radii
 
 
 def _generic(joint: str) -> str:

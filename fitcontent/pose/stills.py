@@ -15,7 +15,7 @@ from fitcontent.pose.camera import Camera, frame_camera
 from fitcontent.pose.control import render_control
 from fitcontent.pose.motion import PoseTrack, pose_track
 from fitcontent.pose.props import Prop, prop_points, props_for
-from fitcontent.pose.render import PreviewRenderer
+from fitcontent.pose.render import PreviewRenderer, drawn_box
 
 BEST_ANGLE = (40, 160, 80)
 """Frame colour of contact-sheet cells whose angle the catalog lists as showing the error best."""
@@ -34,6 +34,10 @@ class ShotMotion:
         if isinstance(at, int | float):
             return int(np.clip(round(at * self.track.fps), 0, self.track.frames - 1))
         return self.track.frame_of(at)
+
+    def subject_box(self) -> tuple[int, int, int, int]:
+        """Pixels (x0, y0, x1, y1) holding the body and props on every frame, as drawn."""
+        return drawn_box(self.camera, self.track.joints, self.props)
 
     def render(self, frame: int, kind: str = "preview") -> np.ndarray:
         if kind == "control":

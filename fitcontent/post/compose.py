@@ -42,12 +42,13 @@ class Box(_Spec):
 
 
 class TextSpec(_Spec):
-    """Text drawn inside ``box`` (shrink-wrapped at ``anchor``), shown from ``start`` to ``end`` seconds
-    of its scene (None: the whole scene)."""
+    """Text drawn inside ``box`` (shrink-wrapped at ``anchor``; ``size`` down to ``min_size`` to fit),
+    shown from ``start`` to ``end`` seconds of its scene (None: the whole scene)."""
 
     text: str
     box: Box
     size: int
+    min_size: int = 8
     color: str
     background: str | None = None
     anchor: Anchor = "top-left"
@@ -124,7 +125,7 @@ def text_box(spec: TextSpec, font: FontRef) -> tuple[Image.Image, int, int]:
     mark = round(spec.size * 1.1) if spec.mark else 0
     gap = spec.size // 3 if spec.mark else 0
     inner_w, inner_h = spec.box.w - 2 * pad - mark - gap, spec.box.h - 2 * pad
-    fitted = fit_text(spec.text, font, spec.size, max(1, inner_w), max(1, inner_h))
+    fitted = fit_text(spec.text, font, spec.size, max(1, inner_w), max(1, inner_h), spec.min_size)
     width, height = fitted.width + 2 * pad + mark + gap, max(fitted.height, mark) + 2 * pad
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)

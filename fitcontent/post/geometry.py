@@ -4,8 +4,9 @@ Rules (documented in the README):
 - The grid is the arrangement (columns x rows) that shows the clips largest; a 2x2 in 16:9 becomes a
   vertical stack in 9:16 because that shows 3:2 clips larger there.
 - ``contain`` scales a clip to fit its panel whole and centres it (bars around it); ``cover`` fills the
-  panel and crops the edges evenly, but only while the crop removes at most ``max_crop`` of the picture;
-  past that it falls back to ``contain``. Clips are never stretched: both axes scale by one factor.
+  panel as far as the clip's subject (the box its body and props stay in all clip long) stays whole and
+  at most ``max_crop`` of the picture is cut, centred on the subject; bars fill what is left. Clips are
+  never stretched: both axes scale by one factor.
 - When a panel's label cannot sit on the panel inside the platform's safe zone (a 4-high stack in 9:16),
   the grid keeps its arrangement and shrinks towards the safe zone until every label can.
 """
@@ -59,22 +60,51 @@ class Fit:
     scaled: tuple[int, int]  # size the decoder scales the clip to
     crop: tuple[int, int]  # top-left of the part shown
     dest: Rect  # where it lands on the canvas
+    clip: tuple[int, int]  # the clip's own size
+
+    def place(self, box: Rect) -> Rect:
+        """Where ``box`` (clip pixels) lands on the canvas, rounded outwards, within the panel."""
+        sx, sy = self.scaled[0] / self.clip[0], self.scaled[1] / self.clip[1]
+        x0 = math.floor(self.dest.x + box.x * sx - self.crop[0])
+        y0 = math.floor(self.dest.y + box.y * sy - self.crop[1])
+        x1 = math.ceil(self.dest.x + box.right * sx - self.crop[0])
+        y1 = math.ceil(self.dest.y + box.bottom * sy - self.crop[1])
+        return Rect(x0, y0, x1 - x0, y1 - y0).intersect(self.dest)
 
 
-def fit(clip: tuple[int, int], room: Rect, mode: str, max_crop: float) -> Fit:
-    """Place a ``clip`` (w, h) in ``room`` by ``mode`` (contain | cover), one scale factor for both axes."""
+def fit(clip: tuple[int, int], room: Rect, mode: str, max_crop: float, subject: Rect | None = None) -> Fit:
+    """Place a ``clip`` (w, h) in ``room`` by ``mode``, one scale factor for both axes. ``contain`` shows
+    it whole; ``cover`` fills the room as far as ``subject`` (the clip's box of body and props, default
+    the whole clip) stays whole and at most ``max_crop`` of the picture is cut, centred on the subject."""
     width, height = clip
     room = on_even_pixels(room)
-    if mode == "cover":
-        scale = max(room.w / width, room.h / height)
-        scaled = (max(room.w, even(width * scale)), max(room.h, even(height * scale)))
-        if 1 - (room.w * room.h) / (scaled[0] * scaled[1]) <= max_crop:
-            crop = ((scaled[0] - room.w) // 4 * 2, (scaled[1] - room.h) // 4 * 2)
-            return Fit(scaled, crop, room)
+    subject = subject or Rect(0, 0, width, height)
     scale = min(room.w / width, room.h / height)
-    scaled = (min(room.w, even(width * scale)), min(room.h, even(height * scale)))
-    dest = Rect(room.x + (room.w - scaled[0]) // 4 * 2, room.y + (room.h - scaled[1]) // 4 * 2, *scaled)
-    return Fit(scaled, (0, 0), dest)
+    if mode == "cover":
+        largest = min(max(room.w / width, room.h / height),
+                      (room.w - 4) / max(subject.w, 1), (room.h - 4) / max(subject.h, 1))
+        while largest > scale and _cut(clip, room, largest) > max_crop:
+            largest *= 0.98
+        scale = max(scale, largest)
+    scaled = (even(width * scale), even(height * scale))
+    shown = (min(room.w, scaled[0]), min(room.h, scaled[1]))
+    crop = (_offset(scaled[0], shown[0], subject.x * scaled[0] / width, subject.right * scaled[0] / width),
+            _offset(scaled[1], shown[1], subject.y * scaled[1] / height, subject.bottom * scaled[1] / height))
+    dest = Rect(room.x + (room.w - shown[0]) // 4 * 2, room.y + (room.h - shown[1]) // 4 * 2, *shown)
+    return Fit(scaled, crop, dest, clip)
+
+
+def _cut(clip: tuple[int, int], room: Rect, scale: float) -> float:
+    """The fraction of the picture a crop at ``scale`` leaves out."""
+    w, h = clip[0] * scale, clip[1] * scale
+    return 1 - min(room.w, w) * min(room.h, h) / (w * h)
+
+
+def _offset(length: int, shown: int, low: float, high: float) -> int:
+    """An even crop offset along one axis that keeps [low, high] in view, centred on it where it can."""
+    first, last = max(0, math.ceil(high) - shown), min(length - shown, math.floor(low))
+    centred = round((low + high - shown) / 2)
+    return max(0, min(length - shown, max(first, min(last, centred)))) // 2 * 2
 
 
 def on_even_pixels(rect: Rect) -> Rect:

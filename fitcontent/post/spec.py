@@ -1,124 +1,34 @@
 """The composition spec: layouts (``templates/layouts/<kind>.yaml``), their layers, and the brand kit.
 
 A layout says how panels fit and which layers decorate the render; each layer ``type`` is a model in
-:data:`LAYERS`. Text fields are Jinja expressions over the render's localized names (``{{ exercise }}``).
-A project's templates directory overrides a packaged layout of the same name. Sizes are fractions of the
-frame's short side, so one layout serves every format and draft size.
+the layer registry (``post/layers/``). Text fields are Jinja expressions over the render's localized
+names (``{{ exercise }}``). A project's templates directory overrides a packaged layout of the same
+name. Sizes are fractions of the frame's short side, so one layout serves every format and draft size.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import Field, ValidationError
 
 from fitcontent.catalog.loader import validate_file
 from fitcontent.catalog.yamlfile import read_yaml
 from fitcontent.errors import CatalogError, FitcontentError, Problem, RequestError, did_you_mean, unknown_message
 from fitcontent.paths import packaged
+from fitcontent.post.layers import LAYERS, Layer
+from fitcontent.post.layers.base import Colors, Localized, Strict
 
 KINDS = ("demo", "comparison", "error-grid", "angle-grid", "variations", "lesson")
-Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")]
-Fraction = Annotated[float, Field(gt=0, le=1)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Localized(Strict):
-    en: str
-    zh: str
-
-
-# ---- layers -------------------------------------------------------------------------------------------
-class Border(Strict):
-    """A frame around each panel in the colour of its form (correct / error)."""
-
-    type: Literal["border"] = "border"
-    width: Fraction = 0.008
-    correct: Color | None = Field(default=None, description="default: the brand's correct colour")
-    error: Color | None = Field(default=None, description="default: the brand's error colour")
-
-
-class Label(Strict):
-    """A tag on each panel: a drawn ✓ or ✗ and the form's name ("Correct", "Knees caving in")."""
-
-    type: Literal["label"] = "label"
-    text: str = "{{ form }}"
-    position: Literal["top", "bottom"] = "top"
-    size: Fraction = 0.042
-    mark: bool = True
-
-
-class Caption(Strict):
-    """Timed captions: each cue while its phase is on screen, or an error's correction at its phases."""
-
-    type: Literal["caption"] = "caption"
-    source: Literal["cues", "corrections"] = "cues"
-    size: Fraction = 0.045
-    position: Literal["top", "bottom"] = "bottom"
-
-
-class Logo(Strict):
-    type: Literal["logo"] = "logo"
-    corner: Literal["top-left", "top-right", "bottom-left", "bottom-right"] = "top-right"
-    size: Fraction = 0.14
-    opacity: Fraction = 0.9
-
-
-class LowerThird(Strict):
-    """Name strip near the bottom left for part of the video."""
-
-    type: Literal["lower_third"] = "lower_third"
-    title: str = "{{ exercise }}"
-    subtitle: str = "{{ variation }}"
-    start: float = Field(default=0.3, ge=0)
-    seconds: float = Field(default=3.0, gt=0)
-    size: Fraction = 0.05
-
-
-class TitleCard(Strict):
-    """A card before the video: the exercise and the muscles it trains."""
-
-    type: Literal["title_card"] = "title_card"
-    seconds: float = Field(default=2.5, gt=0, le=30)
-    title: str = "{{ exercise }}"
-    subtitle: str = "{{ strings.primary_muscles }}{{ strings.colon }}{{ primary_muscles }}"
-
-
-class EndCard(Strict):
-    """A card after the video: the brand and its call to action."""
-
-    type: Literal["end_card"] = "end_card"
-    seconds: float = Field(default=2.5, gt=0, le=30)
-    title: str = "{{ brand.end_card }}"
-    subtitle: str = "{{ brand.cta }}"
-
-
-class SummaryCard(Strict):
-    """A card listing the movement's cues (the lesson's recap)."""
-
-    type: Literal["summary_card"] = "summary_card"
-    seconds: float = Field(default=5.0, gt=0, le=60)
-    title: str = "{{ strings.key_points }}"
-
-
-LAYERS: dict[str, type[Strict]] = {
-    m.model_fields["type"].default: m for m in (Border, Label, Caption, Logo, LowerThird, TitleCard, EndCard,
-                                                SummaryCard)
-}
-Layer = Annotated[Border | Label | Caption | Logo | LowerThird | TitleCard | EndCard | SummaryCard,
-                  Field(discriminator="type")]
-CARDS = (TitleCard, EndCard, SummaryCard)
 
 
 class Layout(Strict):
     description: str = ""
     fit: Literal["contain", "cover"] = Field(
         default="contain", description="contain: whole clip, bars around it; cover: fill the panel, crop the edges")
-    max_crop: float = Field(default=0.2, ge=0, lt=1, description="cover falls back to contain past this crop")
+    max_crop: float = Field(default=0.2, ge=0, lt=1, description="cover cuts at most this fraction of the picture "
+                                                                  "(and never the subject)")
     gap: float = Field(default=0.012, ge=0, le=0.2)
     overlays: bool = Field(default=False, description="panels show clips with coaching overlays; the build makes "
                                                       "them beside the plain clips")
@@ -128,16 +38,6 @@ class Layout(Strict):
 
 
 # ---- brand --------------------------------------------------------------------------------------------
-class Colors(Strict):
-    correct: Color = "#16a34a"
-    error: Color = "#dc2626"
-    text: Color = "#ffffff"
-    card: Color = "#0f172a"
-    accent: Color = "#f59e0b"
-    bars: Color = "#000000"
-    caption_box: Color = "#000000b0"
-
-
 class Brand(Strict):
     """``brand.yaml``: colours, logo, font and the end card's words; paths are relative to the file."""
 

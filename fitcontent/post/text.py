@@ -8,6 +8,7 @@ against the text before anything renders, so a missing glyph is an error, not a 
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,45 +78,58 @@ def check_glyphs(font: FontRef, text: str) -> None:
                               f"brand.yaml to a font that covers it (the default Noto Sans CJK covers en and zh)")
 
 
-NO_BREAK_BEFORE = set("，。、；：！？）」』》〉】”’,.;:!?)")
-"""Closing punctuation stays with the character before it: a line never starts with "，"."""
+def _is_cjk(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef"
 
 
-def _tokens(text: str) -> list[str]:
-    """Break points: between words, and between any two CJK characters (Chinese has no spaces)."""
-    tokens: list[str] = []
-    for word in text.split(" "):
-        current = ""
-        for char in word:
-            if char in NO_BREAK_BEFORE and tokens and not current and tokens[-1] != " ":
-                tokens[-1] += char
-            elif ord(char) > 0x2E7F:
-                if current:
-                    tokens.append(current)
-                tokens.append(char)
-                current = ""
-            else:
-                current += char
-        if current:
-            tokens.append(current)
-        tokens.append(" ")
-    return tokens[:-1]
+@functools.lru_cache(maxsize=1)
+def _phrase_parser():
+    import budoux
+
+    return budoux.load_default_simplified_chinese_parser()
+
+
+def breaks(text: str) -> list[int]:
+    """Where a line may break in ``text``: the Unicode line-breaking rules (UAX #14, from ``uniseg``:
+    never before "，" or after "(") and, inside Chinese, only between words (``budoux``'s phrases),
+    so "科学训练" breaks as "科学 / 训练", never "科学训 / 练"."""
+    from uniseg.linebreak import line_break_units
+
+    allowed, at = [], 0
+    for unit in line_break_units(text):
+        at += len(unit)
+        allowed.append(at)
+    if not any(_is_cjk(c) for c in text):
+        return allowed
+    phrases, at = set(), 0
+    for phrase in _phrase_parser().parse(text):
+        at += len(phrase)
+        phrases.add(at)
+    return [p for p in allowed
+            if p == len(text) or p in phrases or not (_is_cjk(text[p - 1]) or _is_cjk(text[p]))]
+
+
+def units(text: str) -> list[str]:
+    """``text`` cut at every :func:`breaks` position: the pieces a line is made of."""
+    cuts = [0, *breaks(text)]
+    return [text[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
-    """Greedy line breaking; a single word wider than the box is broken between characters."""
+    """Greedy line breaking at :func:`breaks`; a single word wider than the box is broken between
+    characters (the only way it fits)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
-        for token in _tokens(paragraph):
-            candidate = line + token
+        for unit in units(paragraph):
+            candidate = line + unit
             if not line.strip() or font.getlength(candidate.strip()) <= max_width:
                 line = candidate
                 continue
             lines.append(line.strip())
-            line = token.lstrip()
+            line = unit.lstrip()
         while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # one over-long word
-            cut = max(1, next(i for i in range(len(line), 0, -1) if font.getlength(line[:i]) <= max_width))
+            cut = next((i for i in range(len(line), 0, -1) if font.getlength(line[:i]) <= max_width), 1)
             lines.append(line[:cut])
             line = line[cut:]
         lines.append(line.strip())
@@ -136,23 +150,24 @@ class FittedText:
     height: int
 
 
-def fit_text(text: str, font: FontRef, size: int, max_width: int, max_height: int, max_lines: int = 3) -> FittedText:
-    """The largest size up to ``size`` at which ``text`` fits the box: wrapped to at most ``max_lines``
-    lines where possible, more lines (smaller) when not; never wider or taller than the box."""
+def fit_text(text: str, font: FontRef, size: int, max_width: int, max_height: int,
+             min_size: int = MIN_FONT_PX) -> FittedText:
+    """``text`` at the largest size from ``size`` down to ``min_size`` at which it fits the box, wrapped
+    at :func:`breaks`; never wider or taller than the box, never smaller than ``min_size`` (a layout
+    that gives too little room gets an error, not unreadable letters)."""
     check_glyphs(font, text)
-    size = max(size, MIN_FONT_PX)
+    size, min_size = max(size, MIN_FONT_PX), max(MIN_FONT_PX, min(min_size, size))
     while True:
         face = font.at(size)
         lines = wrap(text, face, max_width)
         height = line_height(face) * len(lines)
         width = max(round(face.getlength(line)) for line in lines)
-        fits = width <= max_width and height <= max_height
-        if (fits and (len(lines) <= max_lines or size <= MIN_FONT_PX * 2)) or size <= MIN_FONT_PX:
-            if not fits:
-                raise FitcontentError(f"text {text!r} does not fit a {max_width}x{max_height} box even at "
-                                      f"{size} px; shorten it or give the layer more room")
+        if width <= max_width and height <= max_height:
             return FittedText(lines, size, width, height)
-        size = max(MIN_FONT_PX, int(size * 0.9))
+        if size <= min_size:
+            raise FitcontentError(f"text {text!r} does not fit a {max_width}x{max_height} box at {size} px (the "
+                                  f"smallest allowed); shorten it or give the layer more room")
+        size = max(min_size, int(size * 0.9))
 
 
 def text_image(fitted: FittedText, font: FontRef, color: str, align: str = "center") -> Image.Image:

@@ -6,6 +6,7 @@ H.264 is lossy, so colours are compared with a tolerance and sampled a few pixel
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -18,9 +19,11 @@ import pytest
 
 from fitcontent import api
 from fitcontent.catalog.loader import Catalog
+from fitcontent.pose.stills import motion_for
 from fitcontent.post.compose import PanelSpec
 from fitcontent.post.formats import FORMATS
-from fitcontent.post.plan import Planner, load_layouts, load_strings
+from fitcontent.post.names import load_strings
+from fitcontent.post.plan import Planner, load_layouts
 from fitcontent.post.spec import Brand, load_brand
 from fitcontent.settings import Settings
 
@@ -76,12 +79,22 @@ def manifest(dist: Path) -> list[dict[str, Any]]:
 
 
 def clip_entry(angle: str, form: str = "correct", variation: str = "bodyweight", size: tuple[int, int] = (720, 480),
-               frames: int = 49, fps: int = 8) -> dict[str, Any]:
+               frames: int = 49, fps: int = 8, exercise: str = "squat") -> dict[str, Any]:
     """A squat clip's manifest entry as a build records it; planning reads the entry, never the file."""
     width, height = size
-    return {"id": f"squat.{variation}.{angle}.{form}", "kind": "clip", "exercise": "squat", "variation": variation,
-            "angle": angle, "form": form, "path": f"squat/{variation}-{angle}-{form}.mp4", "width": width,
-            "height": height, "frames": frames, "fps": fps, "duration": round(frames / fps, 4), "sha256": "0" * 64}
+    return {"id": f"{exercise}.{variation}.{angle}.{form}", "kind": "clip", "exercise": exercise,
+            "variation": variation, "angle": angle, "form": form, "path": f"{exercise}/{variation}-{angle}-{form}.mp4",
+            "width": width,
+            "height": height, "frames": frames, "fps": fps, "duration": round(frames / fps, 4), "sha256": "0" * 64,
+            "subject": list(subject_box(exercise, variation, angle, form, size, frames, fps))}
+
+
+@functools.cache
+def subject_box(exercise: str, variation: str, angle: str, form: str, size: tuple[int, int], frames: int,
+                fps: int) -> tuple[int, int, int, int]:
+    """The box the pose engine says the body and props of this shot stay in, as a build records it."""
+    motion = motion_for(api.load_catalog(Settings()), exercise, variation, form, angle, *size, frames, fps)
+    return motion.subject_box()
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,10 @@ import pytest
 from fitcontent.catalog.loader import Catalog
 from fitcontent.pose.motion import phase_times
 from fitcontent.post.captions import MIN_CAPTION_SECONDS, Event, cue_events, phase_events, phase_windows, srt, webvtt
-from fitcontent.post.plan import load_layouts, load_strings
-from fitcontent.post.spec import Brand, EndCard, SummaryCard, TitleCard
+from fitcontent.post.layers import EndCard, SummaryCard, TitleCard
+from fitcontent.post.names import load_strings
+from fitcontent.post.plan import load_layouts
+from fitcontent.post.spec import Brand
 from tests.post.conftest import BUILD, clip_entry
 
 CLOCK = r"(\d{2}):([0-5]\d):([0-5]\d)([.,])(\d{3})"

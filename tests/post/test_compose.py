@@ -152,22 +152,20 @@ def test_each_cell_of_a_vertical_grid_shows_its_own_clip(make_planner, four_angl
         assert close(centre(still, panel), color), (panel.clip, color)
 
 
-def test_cover_fills_the_panel_and_crops_evenly(make_planner, dist: Path) -> None:
-    """The demo layout covers a 16:9 frame with a 3:2 clip: the clip's left half (red) and right half (blue)
-    meet in the middle of the panel, and its green top and bottom stripes are cropped away."""
+def test_cover_fills_the_panel_and_crops_around_the_subject(make_planner, dist: Path) -> None:
+    """The demo layout covers its panel with a 3:2 clip as far as the subject allows: the clip's left half
+    (red) and right half (blue) meet in the middle of the panel, and its green top and bottom stripes,
+    outside the subject, are cropped away."""
     width, height, frames = 192, 128, 8
     frame = np.empty((height, width, 3), np.uint8)
     frame[:, : width // 2], frame[:, width // 2:] = RED, BLUE
     frame[:8], frame[-8:] = GREEN, GREEN
-    clip = clip_entry("front", size=(width, height), frames=frames)
+    clip = {**clip_entry("front", size=(width, height), frames=frames), "subject": [40, 12, 152, 116]}
     (dist / "squat").mkdir(parents=True)
     encode_h264(dist / clip["path"], [frame] * frames, width, height, 8)
     (render,) = make_planner(formats=["16:9"]).plan([clip], ["demo"])
     (panel,) = render.spec.scenes[0].panels
     d = panel.dest
-    b = panel.border_width
-    assert abs(d.x - b) <= 1 and abs(d.y - b) <= 1  # the whole frame inside the border
-    assert abs(d.x + d.w - (render.spec.width - b)) <= 1 and abs(d.y + d.h - (render.spec.height - b)) <= 1
     assert panel.crop[0] == 0 and panel.crop[1] > 0
     still = np.asarray(render_still(render.spec, 0.5))
     middle = d.x + d.w // 2
@@ -364,7 +362,8 @@ def test_a_text_box_never_leaves_its_box() -> None:
 def test_a_latin_only_brand_font_still_renders_english_cards(tmp_path: Path) -> None:
     """Chinese card text goes only to the caption files, so an English build needs no CJK glyphs."""
     from fitcontent.post.formats import FORMATS
-    from fitcontent.post.plan import Planner, load_layouts, load_strings
+    from fitcontent.post.names import load_strings
+    from fitcontent.post.plan import Planner, load_layouts
 
     latin = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
     if not latin.is_file():
@@ -379,3 +378,22 @@ def test_a_latin_only_brand_font_still_renders_english_cards(tmp_path: Path) -> 
                       [FORMATS["16:9"]], "en", clips, draft=True)
     (lesson,) = planner.plan([entry], ["lesson"])
     assert "深蹲" in lesson.captions["zh"][0].text
+
+
+@pytest.mark.parametrize(("text", "words"), [("规范动作，科学训练", ["科学", "训练"]),
+                                             ("膝盖与脚尖方向一致", ["脚尖", "方向", "一致"])])
+def test_chinese_breaks_between_words_never_inside_one(text: str, words: list[str]) -> None:
+    """Unicode line breaking plus word segmentation: a narrow box breaks between words, never "科学训 / 练"."""
+    font = default_font()
+    face = font.at(40)
+    for width in range(round(face.getlength("科学")), round(face.getlength(text)), 7):
+        lines = wrap(text, face, width)
+        assert "".join(lines) == text
+        for word in words:  # a word sits on one line whenever a line can hold it
+            assert any(word in line for line in lines), (width, lines)
+
+
+def test_text_is_never_shrunk_below_its_minimum_size() -> None:
+    with pytest.raises(FitcontentError, match=r"at 30 px \(the smallest allowed\)"):
+        fit_text(LONG, default_font(), 40, 300, 90, min_size=30)
+    assert fit_text("Correct", default_font(), 40, 300, 90, min_size=30).size == 40

@@ -18,7 +18,8 @@ from fitcontent.errors import CatalogError, RequestError
 from fitcontent.post import geometry
 from fitcontent.post.compose import Box, render_still, text_box
 from fitcontent.post.formats import FORMATS, Rect, parse_formats
-from fitcontent.post.spec import KINDS, LAYERS, load_brand, load_layout
+from fitcontent.post.layers import LAYERS
+from fitcontent.post.spec import KINDS, load_brand, load_layout
 from fitcontent.post.text import default_font
 from tests.post.conftest import clip_entry
 
@@ -158,24 +159,38 @@ def test_contain_shows_the_whole_clip_centred_in_its_room() -> None:
         assert d.w >= room.w - 4 or d.h >= room.h - 4  # as large as fits: one side meets the room
 
 
-def test_cover_fills_the_room_and_crops_evenly() -> None:
-    """A 3:2 clip in a 16:9 room crops 16 % of the picture, under max_crop 0.2: it fills the room."""
+SQUAT_FRONT = Rect(280, 10, 160, 454)
+"""Where a front-view squat's body stays in a 720x480 clip (the pose engine's subject box)."""
+
+
+def test_cover_fills_the_room_as_far_as_the_subject_stays_whole() -> None:
+    """A 3:2 clip in a 16:9 room: cover crops top and bottom only as far as the body stays in view."""
     room = Rect(10, 20, 960, 540)
-    placed = geometry.fit((720, 480), room, "cover", 0.2)
-    assert placed.dest == room
-    sw, sh = placed.scaled
-    assert sw == 960 and abs(sh - 640) <= 2
-    assert placed.crop == (0, (sh - 540) // 2)
-    assert 1 - (room.w * room.h) / (sw * sh) <= 0.2
+    placed = geometry.fit((720, 480), room, "cover", 0.2, SQUAT_FRONT)
+    contain = geometry.fit((720, 480), room, "contain", 0.2)
+    assert placed.dest.h == room.h and placed.dest.w > contain.dest.w  # larger than letterboxed
+    shown = placed.place(SQUAT_FRONT)
+    sy = placed.scaled[1] / 480
+    assert shown.h >= round(SQUAT_FRONT.h * sy) - 1  # the whole body, head to feet
+    assert 1 - (placed.dest.w * placed.dest.h) / (placed.scaled[0] * placed.scaled[1]) <= 0.2
 
 
-def test_cover_falls_back_to_contain_past_max_crop() -> None:
-    """A landscape clip in a portrait room would lose most of the picture: it is letterboxed instead."""
+def test_cover_keeps_the_subject_in_a_portrait_room_and_respects_max_crop() -> None:
+    """A landscape clip in a portrait room: cut at the sides around the body, never more than max_crop."""
     room = Rect(0, 0, 540, 960)
-    for max_crop in (0.0, 0.2, 0.5):
-        assert geometry.fit((720, 480), room, "cover", max_crop) == geometry.fit((720, 480), room, "contain", max_crop)
-    allowed = geometry.fit((720, 480), room, "cover", 0.9)
-    assert allowed.dest == room and allowed.crop[0] > 0
+    assert geometry.fit((720, 480), room, "cover", 0.0, SQUAT_FRONT) == geometry.fit((720, 480), room, "contain", 0.0)
+    for max_crop in (0.2, 0.5, 0.9):
+        placed = geometry.fit((720, 480), room, "cover", max_crop, SQUAT_FRONT)
+        assert 1 - (placed.dest.w * placed.dest.h) / (placed.scaled[0] * placed.scaled[1]) <= max_crop + 0.01
+        shown = placed.place(SQUAT_FRONT)
+        scale = placed.scaled[0] / 720
+        assert shown.w >= round(SQUAT_FRONT.w * scale) - 1 and shown.h >= round(SQUAT_FRONT.h * scale) - 1
+    assert geometry.fit((720, 480), room, "cover", 0.9, SQUAT_FRONT).dest.h > 480  # much taller than contain
+
+
+def test_cover_without_a_known_subject_shows_the_whole_clip() -> None:
+    room = Rect(10, 20, 960, 540)
+    assert geometry.fit((720, 480), room, "cover", 0.9) == geometry.fit((720, 480), room, "contain", 0.9)
 
 
 def test_grid_of_four_is_two_by_two_in_landscape_and_one_column_in_portrait() -> None:
@@ -213,11 +228,15 @@ def test_planned_angle_grid_of_four_is_two_columns_two_rows_in_16x9(make_planner
     assert [p.dest.y for p in panels] == sorted(p.dest.y for p in panels)  # row by row, in angle order
 
 
-def test_planned_angle_grid_of_four_stacks_vertically_in_9x16(make_planner) -> None:
+def test_planned_labelled_angle_grid_of_four_is_two_by_two_in_9x16(make_planner) -> None:
+    """A one-column stack would push the top label out of the safe zone and shrink every panel to make
+    room: two by two, each label on its panel or above it, shows the panels larger."""
     panels = _panels(make_planner, "angle-grid", "9:16", FOUR)
-    assert len({(p.dest.x, p.dest.w) for p in panels}) == 1
-    ys = [p.dest.y for p in panels]
-    assert ys == sorted(set(ys))
+    a, b, c, d = (p.dest for p in panels)
+    assert abs(a.x - c.x) <= 2 and abs(b.x - d.x) <= 2 and b.x - a.x > a.w // 2  # two columns
+    assert abs(a.y - b.y) <= 2 and abs(c.y - d.y) <= 2 and c.y - a.y > a.h // 2  # two rows
+    assert max(p.dest.w for p in panels) - min(p.dest.w for p in panels) <= 4  # one panel size (even pixels)
+    assert all(p.label is not None for p in panels)
 
 
 def test_unlabelled_grid_of_four_stacks_vertically_in_9x16(make_planner, tmp_path: Path) -> None:
@@ -255,9 +274,11 @@ def test_every_label_lies_inside_the_safe_zone_and_its_panel(make_planner, lang:
             image, x, y = text_box(panel.label, font)
             drawn = Rect(x, y, *image.size)
             where = (render.id, panel.label.text, drawn, safe)
-            assert safe.contains(rect(panel.label.box)), where
             assert safe.contains(drawn) and rect(panel.label.box).contains(drawn), where
-            assert rect(panel.dest).contains(drawn), where
+            dest = rect(panel.dest)
+            on_panel = dest.contains(drawn)
+            above = drawn.bottom <= dest.y - panel.border_width and drawn.x < dest.right and drawn.right > dest.x
+            assert on_panel or above, where
 
 
 def _chroma_samples(rect: Rect) -> Rect:

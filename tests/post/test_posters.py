@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from fitcontent.pose.motion import phase_times
-from fitcontent.post.spec import TitleCard
+from fitcontent.post.layers import TitleCard
 from tests.post.conftest import clip_entry
 
 
 def _deadlift(angle: str, form: str = "correct") -> dict:
     """A deadlift clip entry: its lockout error shows at the top, away from the key phase (the bottom)."""
-    entry = clip_entry(angle, form, variation="conventional")
-    return {**entry, "id": entry["id"].replace("squat.", "deadlift.", 1), "exercise": "deadlift",
-            "path": entry["path"].replace("squat/", "deadlift/", 1)}
+    return clip_entry(angle, form, variation="conventional", exercise="deadlift")
 
 
 def test_a_comparison_poster_shows_the_error_and_a_lesson_poster_its_title(make_planner, catalog) -> None:

@@ -1,0 +1,69 @@
+"""The words on screen: localized names a layout's text fields use, and those fields rendered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from jinja2.sandbox import SandboxedEnvironment
+
+from fitcontent.catalog.loader import Catalog
+from fitcontent.catalog.models import Movement
+from fitcontent.errors import TemplateError
+from fitcontent.post.spec import Brand
+
+LANGS = ("en", "zh")
+
+
+class Names:
+    """Localized words for a catalog, brand and interface strings (``captions/strings.yaml``)."""
+
+    def __init__(self, catalog: Catalog, brand: Brand, strings: dict[str, dict[str, str]]):
+        self.catalog, self.brand, self.strings = catalog, brand, strings
+        self.env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
+
+    def words(self, movement: Movement, clip: dict, lang: str) -> dict[str, Any]:
+        """The localized words a layout's text fields may use, for ``clip`` of ``movement``."""
+        variation = next(v for v in movement.variations if v.id == clip["variation"])
+        error = next((e for e in movement.errors if e.id == clip["form"]), None)
+        muscles = {m.id: getattr(m.name, lang) for m in self.catalog.vocabulary.muscles}
+        sep = "、" if lang == "zh" else ", "
+        strings = {key: value[lang] for key, value in self.strings.items()}
+        return {
+            "exercise": getattr(movement.name, lang), "variation": getattr(variation.name, lang),
+            "angle": getattr(self.catalog.angles[clip["angle"]].name, lang),
+            "form": getattr(error.name, lang) if error else strings["correct"],
+            "primary_muscles": sep.join(muscles[m] for m in movement.muscles.primary),
+            "muscles": sep.join(muscles[m] for m in [*movement.muscles.primary, *movement.muscles.secondary]),
+            "brand": {"name": self.brand.name, "end_card": getattr(self.brand.end_card, lang),
+                      "cta": getattr(self.brand.cta, lang)},
+            "strings": strings, "cues": [getattr(c, lang) for c in movement.cues],
+        }
+
+    def text(self, template: str, context: dict[str, Any]) -> str:
+        """A layout's text field rendered over ``context``."""
+        try:
+            return self.env.from_string(template).render(**context).strip()
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"layout text {template!r}: {exc}; available: {', '.join(sorted(context))}") from None
+
+
+def title(kind: str, words: dict[str, Any]) -> str:
+    """A render's title in a manifest: ``Squat: Front``, ``Squat: Knees caving in``."""
+    detail = {"demo": words["angle"], "comparison": words["error"], "lesson": words["variation"]}.get(
+        kind, words["strings"].get(kind.replace("-", "_"), kind))
+    return f"{words['exercise']}: {detail}"
+
+
+def load_strings(templates: Path | None) -> dict[str, dict[str, str]]:
+    """``templates/captions/strings.yaml``: the interface words of captions and cards, per language."""
+    from fitcontent.paths import packaged
+
+    strings: dict[str, dict[str, str]] = {}
+    for root in (packaged("templates"), templates):
+        path = root / "captions" / "strings.yaml" if root else None
+        if path and path.is_file():
+            strings.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return strings
