@@ -7,8 +7,8 @@ Rules (documented in the README):
   panel as far as the clip's subject (the box its body and props stay in all clip long) stays whole and
   at most ``max_crop`` of the picture is cut, centred on the subject; bars fill what is left. Clips are
   never stretched: both axes scale by one factor.
-- When a panel's label cannot sit on the panel inside the platform's safe zone (a 4-high stack in 9:16),
-  the grid keeps its arrangement and shrinks towards the safe zone until every label can.
+
+Where labels and captions go, and which arrangement a scene uses, is decided in ``layout.py``.
 """
 
 from __future__ import annotations
@@ -121,24 +121,9 @@ def panel_area(canvas: Rect, safe: Rect) -> Rect:
     return Rect(canvas.x, round(centre - half), canvas.w, round(2 * half))
 
 
-def without_band(safe: Rect, band: int, position: str) -> Rect:
-    """The safe zone less a caption band at its top or bottom (labels must not sit under captions)."""
-    if position == "top":
-        return Rect(safe.x, safe.y + band, safe.w, safe.h - band)
-    return Rect(safe.x, safe.y, safe.w, safe.h - band)
-
-
 def shrink_towards(area: Rect, target: Rect, k: float) -> Rect:
     """``area`` moved a fraction ``k`` of the way to ``target``'s vertical span (full width kept)."""
     top = round(area.y + (target.y - area.y) * k)
     bottom = round(area.bottom + (target.bottom - area.bottom) * k)
     return Rect(area.x, top, area.w, bottom - top)
 
-
-def label_box(dest: Rect, safe: Rect, height: int, position: str, margin: int) -> Rect | None:
-    """The room for a label on a panel, inside the safe zone; None when the panel leaves none."""
-    room = dest.inset(margin).intersect(safe)
-    if room.w < height * 3 or room.h < height:
-        return None
-    y = room.y if position == "top" else room.bottom - height
-    return Rect(room.x, y, room.w, height)

@@ -57,7 +57,6 @@ class SceneLayout:
     panels: list[PlacedPanel]
     caption: Rect  # the caption band at the caption's edge of the safe zone (empty without captions)
     corner: Rect | None  # the lower third, next to the caption band at the left
-    banded: bool  # the panels keep out of the text
 
 
 def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, position: str,
@@ -87,7 +86,7 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
         shown = min(p.fit.dest.w * p.fit.dest.h for p in placed)
         clear = not any(_overlap(t, r) for t in texts for r in taken)
         if best is None or (clear and shown > best[0]):
-            best = (shown if clear else -1, SceneLayout(placed, caption, corner_rect, bool(reserved)))
+            best = (shown if clear else -1, SceneLayout(placed, caption, corner_rect))
     assert best is not None
     return best[1]
 
