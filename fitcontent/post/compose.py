@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from fitcontent.errors import FitcontentError
 from fitcontent.post import yuv
-from fitcontent.post.text import FontRef, draw_mark, fit_text, text_image
+from fitcontent.post.text import FittedText, FontRef, draw_mark, fit_text, text_image
 
 CRF = 20
 logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # it warns whenever the decoder scales, as we ask
@@ -119,14 +119,39 @@ def rgba(color: str) -> tuple[int, int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16), alpha
 
 
-def text_box(spec: TextSpec, font: FontRef) -> tuple[Image.Image, int, int]:
-    """The drawn text box (with its mark and background) and where it goes on the canvas."""
+@dataclass(frozen=True)
+class _Boxed:
+    """A text's fitted lines and the parts of its box: padding, mark and the gap after the mark."""
+
+    fitted: FittedText
+    pad: int
+    mark: int
+    gap: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        edge = 2 * self.pad
+        return self.fitted.width + edge + self.mark + self.gap, max(self.fitted.height, self.mark) + edge
+
+
+def _boxed(spec: TextSpec, font: FontRef) -> _Boxed:
     pad = max(2, spec.size // 3)
     mark = round(spec.size * 1.1) if spec.mark else 0
     gap = spec.size // 3 if spec.mark else 0
     inner_w, inner_h = spec.box.w - 2 * pad - mark - gap, spec.box.h - 2 * pad
-    fitted = fit_text(spec.text, font, spec.size, max(1, inner_w), max(1, inner_h), spec.min_size)
-    width, height = fitted.width + 2 * pad + mark + gap, max(fitted.height, mark) + 2 * pad
+    return _Boxed(fit_text(spec.text, font, spec.size, max(1, inner_w), max(1, inner_h), spec.min_size), pad, mark, gap)
+
+
+def text_size(spec: TextSpec, font: FontRef) -> tuple[int, int]:
+    """(w, h) of the text box :func:`text_box` draws, without drawing it (layout measures many)."""
+    return _boxed(spec, font).size
+
+
+def text_box(spec: TextSpec, font: FontRef) -> tuple[Image.Image, int, int]:
+    """The drawn text box (with its mark and background) and where it goes on the canvas."""
+    boxed = _boxed(spec, font)
+    fitted, pad, mark, gap = boxed.fitted, boxed.pad, boxed.mark, boxed.gap
+    width, height = boxed.size
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     if spec.background:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from fitcontent.post.compose import Box, TextSpec, text_box
+from fitcontent.post.compose import Box, TextSpec, text_size
 from fitcontent.post.formats import Rect
 from fitcontent.post.layout import min_text
 from fitcontent.post.text import FontRef
@@ -63,8 +63,7 @@ class Frame:
 
     def measure(self, spec: TextSpec) -> tuple[int, int]:
         """(w, h) of ``spec`` as the compositor draws it: shrink-wrapped inside its box."""
-        image, _, _ = text_box(spec, self.font)
-        return image.size
+        return text_size(spec, self.font)
 
 
 def box_of(rect: Rect) -> Box:
