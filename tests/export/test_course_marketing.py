@@ -166,17 +166,11 @@ def test_course_in_chinese_uses_the_english_lessons_when_no_chinese_ones_exist(d
     assert "深蹲" in page
 
 
-def test_a_marketing_rerun_encodes_nothing_and_writes_nothing(dist: Path, tmp_path: Path, monkeypatch) -> None:
+def test_a_marketing_rerun_encodes_nothing_and_writes_nothing(dist: Path, tmp_path: Path,
+                                                               conform_calls: list[Path]) -> None:
     from fitcontent.export import marketing
 
-    calls: list[Path] = []
-    real = marketing.conform
-
-    def counted(source: Path, dest: Path, *args) -> None:
-        calls.append(dest)
-        real(source, dest, *args)
-
-    monkeypatch.setattr(marketing, "conform", counted)
+    calls = conform_calls
     first = marketing.export_marketing(dist, tmp_path / "mk")
     cuts = [c for files in first["platforms"].values() for c in files]
     assert 0 < len(calls) < len(cuts)  # Reels, TikTok and Shorts share one encode of each 9:16 render

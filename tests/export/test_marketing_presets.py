@@ -195,15 +195,8 @@ def test_conform_applies_the_presets_profile_level_and_bitrate_cap(tmp_path: Pat
 
 
 def test_a_music_bed_plays_at_the_loudness_target_and_only_a_new_bed_encodes_again(
-        dist: Path, social: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[Path] = []
-    real = marketing.conform
-
-    def counted(source: Path, dest: Path, *args) -> None:
-        calls.append(dest)
-        real(source, dest, *args)
-
-    monkeypatch.setattr(marketing, "conform", counted)
+        dist: Path, social: Path, tmp_path: Path, conform_calls: list[Path]) -> None:
+    calls = conform_calls
     bed, out = _sine(tmp_path / "bed.wav", 440), tmp_path / "mk"
     first = api.export_marketing(dist, out, music=bed)
     encodes = len(calls)
