@@ -200,7 +200,8 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
     except TemplateError as exc:
         raise type(exc)(f"{shot.id}: {exc}") from None
     fps = request.fps or defaults.fps
-    frames = request.frames or (round(request.seconds * fps) + 1 if request.seconds else defaults.frames)
+    seconds = request.seconds or (defaults.frames - 1) / defaults.fps  # another fps keeps the catalog's length
+    frames = request.frames or round(seconds * fps) + 1
     spec = ShotSpec(
         id=shot.id,
         exercise=shot.movement.id,

@@ -70,6 +70,8 @@ def test_size_frames_and_fps_defaults_and_overrides() -> None:
     custom = _plan(exercises="squat", errors="none", width=1360, height=768, fps=16, seconds=5).shots[0]
     assert (custom.width, custom.height, custom.frames, custom.fps) == (1360, 768, 81, 16)
     assert _plan(exercises="squat", errors="none", frames=17).shots[0].frames == 17
+    native = _plan(exercises="squat", errors="none", fps=30).shots[0]  # another fps keeps the 6 s
+    assert (native.frames, native.fps) == (181, 30)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from fitcontent.pose.stills import ShotMotion, motion_for
 
 class PreviewBackend:
     name = "preview"
-    version = "5"
+    version = "6"
     draws_overlays = True
     """Draws a spec's coaching overlays (``ShotSpec.overlays``); a backend without this attribute cannot."""
 

@@ -22,6 +22,7 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
 
 from fitcontent.errors import FitcontentError
+from fitcontent.media import PRESET
 from fitcontent.post import yuv
 from fitcontent.post.text import FittedText, FontRef, draw_mark, fit_text, text_image
 
@@ -285,34 +286,47 @@ class Compositor:
         return self.buffer
 
 
-def render_video(spec: RenderSpec, path: Path, progress: Callable[[int, int], None] | None = None) -> None:
+def render_video(spec: RenderSpec, path: Path, progress: Callable[[int, int], None] | None = None,
+                 still_at: float | None = None) -> Image.Image | None:
     """Encode the composition once: H.264 High, yuv420p, +faststart, keyframe every half second. Frames go
-    to the encoder in its own pixel format, so no colour conversion happens on either side."""
+    to the encoder in its own pixel format, so no colour conversion happens on either side.
+
+    ``still_at``: also return the frame at that time as RGB, the same picture :func:`render_still` makes
+    (a poster taken in passing costs no second decode)."""
     import imageio_ffmpeg
 
     compositor = Compositor(spec)
+    still_index = None if still_at is None else _frame_index(spec, still_at)
+    still = None
     writer = imageio_ffmpeg.write_frames(
         str(path), (spec.width, spec.height), pix_fmt_in="yuv420p", pix_fmt_out="yuv420p", fps=spec.fps,
         codec="libx264", quality=None, macro_block_size=1, ffmpeg_log_level="error",
-        output_params=["-crf", str(spec.crf), "-preset", "medium", "-profile:v", "high",
+        output_params=["-crf", str(spec.crf), "-preset", PRESET, "-profile:v", "high",
                        "-g", str(max(1, spec.fps // 2)), "-movflags", "+faststart", "-f", "mp4"])
     try:
         writer.send(None)
         for index in range(spec.frames):
-            writer.send(compositor.frame(index))
+            frame = compositor.frame(index)
+            if index == still_index:
+                still = Image.fromarray(yuv.to_rgb(frame, spec.width, spec.height))
+            writer.send(frame)
             if progress and ((index + 1) % 8 == 0 or index + 1 == spec.frames):
                 progress(index + 1, spec.frames)
     finally:
         writer.close()
         compositor.close()
+    return still
+
+
+def _frame_index(spec: RenderSpec, t: float) -> int:
+    return min(round(t * spec.fps), spec.frames - 1)
 
 
 def render_still(spec: RenderSpec, t: float) -> Image.Image:
     """One frame of the composition as RGB (posters; checking a layout without encoding)."""
     compositor = Compositor(spec)
     try:
-        index = min(round(t * spec.fps), spec.frames - 1)
-        return Image.fromarray(yuv.to_rgb(compositor.frame(index), spec.width, spec.height))
+        return Image.fromarray(yuv.to_rgb(compositor.frame(_frame_index(spec, t)), spec.width, spec.height))
     finally:
         compositor.close()
 

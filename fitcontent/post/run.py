@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from PIL import Image
 
 from fitcontent.build.run import BuildReport, ShotProgress
 from fitcontent.build.store import Store, cache_key, publish, write_text_if_changed
@@ -12,9 +16,13 @@ from fitcontent.post.compose import render_still, render_video
 from fitcontent.post.plan import Render
 
 COMPOSITOR = "compositor"
-COMPOSITOR_VERSION = "2"
+COMPOSITOR_VERSION = "3"
 """Bumped whenever the compositor draws the same spec differently, so cached renders are redone."""
 POSTER_QUALITY = 88
+RENDER_WORKERS = 2
+"""Renders made at once. x264 goes on encoding for a while after the last frame is sent and each input's
+decoder takes a moment to start; a second render composing meanwhile keeps both cores of a small machine busy
+(benchmarks/RESULTS.md)."""
 
 
 def render_key(render: Render) -> str:
@@ -26,39 +34,59 @@ def render_key(render: Render) -> str:
 
 def run_renders(renders: list[Render], out: Path, store: Store, report: BuildReport, use_cache: bool = True,
                 progress: ShotProgress | None = None) -> None:
-    """Make every render into ``out``; one failing render is logged and counted, the rest go on."""
+    """Make every render into ``out``, :data:`RENDER_WORKERS` at a time, listed in plan order; one failing
+    render is logged and counted, the rest go on."""
     progress = progress or ShotProgress()
     progress.start(len(renders), "renders")
-    for render in renders:
-        key = render_key(render)
-        try:
-            entry = store.get(key) if use_cache else None
-            outcome = "cached"
-            if entry is None:
-                frames = progress.shot(render)
-                entry = store.put(key, lambda tmp, r=render, f=frames: render_video(r.spec, tmp, f), "mp4",
-                                  {"id": render.id, "kind": render.spec.kind})
-                outcome = "built"
-            else:
-                report.cached += 1
-            publish(entry.path, out / render.path)
-            poster = _poster(render, key, out, store, use_cache)
-            captions = _captions(render, out)
-            report.built.append(_entry(render, key, entry.sha256, poster, captions))
-            progress.done(render, outcome)
-        except Exception as exc:  # one bad render must not stop the batch
-            report.fail(render, exc, progress)
+    pool = ThreadPoolExecutor(RENDER_WORKERS, thread_name_prefix="render")
+    try:
+        jobs = [(render, pool.submit(_make, render, out, store, use_cache, progress)) for render in renders]
+        for render, job in jobs:
+            try:
+                made = job.result()
+                report.built.append(_entry(render, made.key, made.sha256, made.poster, _captions(render, out)))
+                report.cached += made.cached
+                progress.done(render, "cached" if made.cached else "built")
+            except Exception as exc:  # one bad render must not stop the batch
+                report.fail(render, exc, progress)
+    finally:
+        pool.shutdown(cancel_futures=True)  # after Ctrl-C: no new render starts
     progress.close()
 
 
-def _poster(render: Render, key: str, out: Path, store: Store, use_cache: bool) -> str:
-    """A JPEG of the composed frame at the key phase, cached like the video."""
+@dataclass(frozen=True)
+class _Made:
+    key: str
+    sha256: str
+    cached: bool
+    poster: str  # its path in ``out``
+
+
+def _make(render: Render, out: Path, store: Store, use_cache: bool, progress: ShotProgress) -> _Made:
+    """The render's video and poster from the store, or made and stored now; published into ``out``."""
+    key = render_key(render)
+    entry = store.get(key) if use_cache else None
+    cached, stills = entry is not None, []  # the poster frame, taken while the video is made
+    if entry is None:
+        frames = progress.shot(render)
+
+        def produce(tmp: Path) -> None:
+            stills.append(render_video(render.spec, tmp, frames, still_at=render.poster_time))
+
+        entry = store.put(key, produce, "mp4", {"id": render.id, "kind": render.spec.kind})
+    publish(entry.path, out / render.path)
+    poster = _poster(render, key, out, store, use_cache, stills[-1] if stills else None)
+    return _Made(key, entry.sha256, cached, poster)
+
+
+def _poster(render: Render, key: str, out: Path, store: Store, use_cache: bool, still: Image.Image | None) -> str:
+    """A JPEG of the composed frame at the key phase (``still``, or composed again), cached like the video."""
     poster_key = cache_key({"render": key, "t": render.poster_time}, "poster", COMPOSITOR_VERSION)
     entry = store.get(poster_key) if use_cache else None
     if entry is None:
         def produce(tmp: Path) -> None:
-            render_still(render.spec, render.poster_time).save(tmp, format="JPEG", quality=POSTER_QUALITY,
-                                                               optimize=True, progressive=True)
+            picture = still or render_still(render.spec, render.poster_time)
+            picture.save(tmp, format="JPEG", quality=POSTER_QUALITY, optimize=True, progressive=True)
 
         entry = store.put(poster_key, produce, "jpg", {"id": render.id, "kind": "poster"})
     path = render.path.with_suffix(".jpg")

@@ -93,6 +93,12 @@ def breaks(text: str) -> list[int]:
     """Where a line may break in ``text``: the Unicode line-breaking rules (UAX #14, from ``uniseg``:
     never before "，" or after "(") and, inside Chinese, only between words (``budoux``'s phrases),
     so "科学训练" breaks as "科学 / 训练", never "科学训 / 练"."""
+    return list(_breaks(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _breaks(text: str) -> tuple[int, ...]:
+    """:func:`breaks`, remembered: uniseg takes milliseconds a text, and layout measures each one many times."""
     from uniseg.linebreak import line_break_units
 
     allowed, at = [], 0
@@ -100,13 +106,13 @@ def breaks(text: str) -> list[int]:
         at += len(unit)
         allowed.append(at)
     if not any(_is_cjk(c) for c in text):
-        return allowed
+        return tuple(allowed)
     phrases, at = set(), 0
     for phrase in _phrase_parser().parse(text):
         at += len(phrase)
         phrases.add(at)
-    return [p for p in allowed
-            if p == len(text) or p in phrases or not (_is_cjk(text[p - 1]) or _is_cjk(text[p]))]
+    return tuple(p for p in allowed
+                 if p == len(text) or p in phrases or not (_is_cjk(text[p - 1]) or _is_cjk(text[p])))
 
 
 def units(text: str) -> list[str]:

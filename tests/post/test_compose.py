@@ -17,7 +17,16 @@ from fitcontent import api
 from fitcontent.errors import FitcontentError
 from fitcontent.media import encode_h264, probe
 from fitcontent.post import compose
-from fitcontent.post.compose import Box, PanelSpec, RenderSpec, SceneSpec, TextSpec, render_still, text_box
+from fitcontent.post.compose import (
+    Box,
+    PanelSpec,
+    RenderSpec,
+    SceneSpec,
+    TextSpec,
+    render_still,
+    render_video,
+    text_box,
+)
 from fitcontent.post.spec import Brand, load_brand
 from fitcontent.post.text import FontRef, check_glyphs, default_font, fit_text, line_height, text_image, wrap
 from fitcontent.settings import Settings
@@ -182,6 +191,17 @@ def test_inputs_shorter_than_their_scene_hold_their_last_frame(make_clip, make_p
     still = np.asarray(render_still(render.spec, 1.9))
     first, second = render.spec.scenes[0].panels
     assert close(centre(still, first), PURPLE) and close(centre(still, second), TEAL)
+
+
+def test_the_poster_taken_while_encoding_is_the_still_at_its_time(make_clip, make_planner, tmp_path: Path) -> None:
+    """render_video hands back the frame at ``still_at`` pixel for pixel as render_still composes it (the
+    build takes posters this way, without decoding the clips a second time)."""
+    short, long = make_clip("front", PURPLE, frames=8), make_clip("front", TEAL, form="knee-valgus", frames=16)
+    render = comparison(make_planner(formats=["16:9"]), [short, long])
+    poster = render_video(render.spec, tmp_path / "comparison.mp4", still_at=1.4)
+    assert poster is not None and poster.size == (render.spec.width, render.spec.height)
+    assert np.array_equal(np.asarray(poster), np.asarray(render_still(render.spec, 1.4)))
+    assert render_video(render.spec, tmp_path / "again.mp4") is None
 
 
 def _one_panel_spec(clip: dict, dist: Path, texts: list[TextSpec]) -> RenderSpec:
