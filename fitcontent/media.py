@@ -12,7 +12,7 @@ import numpy as np
 from fitcontent.errors import FitcontentError
 
 CRF = 18
-PRESET = "veryfast"
+X264_PRESET = "veryfast"
 """libx264's speed preset for clips and renders. On composed 9:16 renders it encodes 1.7-1.9x faster than
 ``medium`` at the same CRF, with SSIM 0.9991 against 0.9993 and files no larger (benchmarks/RESULTS.md):
 flat-shaded figures gain nothing from ``medium``'s deeper search."""
@@ -30,7 +30,7 @@ def encode_h264(path: Path, frames: Iterable[np.ndarray], width: int, height: in
     writer = imageio_ffmpeg.write_frames(
         str(path), (width, height), fps=fps, codec="libx264", pix_fmt_out="yuv420p", quality=None,
         macro_block_size=1, ffmpeg_log_level="error",
-        output_params=["-crf", str(crf), "-preset", PRESET, "-profile:v", "high", "-g", str(max(1, fps // 2)),
+        output_params=["-crf", str(crf), "-preset", X264_PRESET, "-profile:v", "high", "-g", str(max(1, fps // 2)),
                        "-movflags", "+faststart", "-f", "mp4"],
     )
     writer.send(None)

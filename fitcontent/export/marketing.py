@@ -34,12 +34,12 @@ from fitcontent.export.platforms import (
     Platform,
     Thumbnail,
 )
-from fitcontent.media import read_mp4
+from fitcontent.media import X264_PRESET, read_mp4
 from fitcontent.post.captions import trim
 
 log = logging.getLogger(__name__)
 __all__ = ["PLATFORMS", "check_marketing", "conform", "export_marketing"]
-CONFORM_VERSION = "2"
+CONFORM_VERSION = "3"
 """Bumped whenever :func:`conform`'s settings change, so cuts of the old settings are made again."""
 FADE_SECONDS = 1.0
 """The music bed's fade-out (at most a tenth of a short cut, which would otherwise sound quieter)."""
@@ -181,7 +181,7 @@ def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: floa
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(source), *audio,
                "-map", "0:v:0", "-map", "1:a:0", "-t", f"{seconds:g}",
                "-vf", f"setpts=N/({source_fps:g}*TB),fps={fps}",
-               "-c:v", "libx264", "-preset", "medium", "-crf", str(CRF), "-profile:v", platform.profile,
+               "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(CRF), "-profile:v", platform.profile,
                "-level:v", platform.level, "-maxrate", f"{platform.max_mbps}M", "-bufsize", f"{2 * platform.max_mbps}M",
                "-rc_init_occupancy", "1",  # bits: the buffer starts (as good as) empty
                "-pix_fmt", PIX_FMT, "-g", str(max(1, fps // 2)), "-bf", "0",

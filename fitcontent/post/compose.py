@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
 
 from fitcontent.errors import FitcontentError
-from fitcontent.media import PRESET
+from fitcontent.media import X264_PRESET
 from fitcontent.post import yuv
 from fitcontent.post.text import FittedText, FontRef, draw_mark, fit_text, text_image
 
@@ -301,7 +301,7 @@ def render_video(spec: RenderSpec, path: Path, progress: Callable[[int, int], No
     writer = imageio_ffmpeg.write_frames(
         str(path), (spec.width, spec.height), pix_fmt_in="yuv420p", pix_fmt_out="yuv420p", fps=spec.fps,
         codec="libx264", quality=None, macro_block_size=1, ffmpeg_log_level="error",
-        output_params=["-crf", str(spec.crf), "-preset", PRESET, "-profile:v", "high",
+        output_params=["-crf", str(spec.crf), "-preset", X264_PRESET, "-profile:v", "high",
                        "-g", str(max(1, spec.fps // 2)), "-movflags", "+faststart", "-f", "mp4"])
     try:
         writer.send(None)

@@ -4,6 +4,7 @@ installed, by ffprobe; a broken cut fails --check line by line; a music bed land
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import os
 import re
@@ -12,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -140,8 +142,13 @@ def test_ffprobe_agrees_with_our_box_reader(social: Path) -> None:
         assert (audio["codec_name"], audio["profile"], audio["sample_rate"], audio["channels"]) == ("aac", "LC",
                                                                                                  "48000", 2)
         assert float(facts["format"]["duration"]) == pytest.approx(ours.duration, abs=0.001)
-        assert float(facts["format"]["duration"]) <= preset.max_seconds
+        assert preset.min_seconds <= float(facts["format"]["duration"]) <= preset.max_seconds
         assert int(video["bit_rate"]) <= preset.max_mbps * 1_000_000
+        trace = subprocess.run(["ffprobe", "-v", "trace", str(social / cut["path"])], capture_output=True,
+                               text=True, check=True).stderr
+        assert "type:'edts'" not in trace and "type:'elst'" not in trace  # no edit list
+        assert trace.index("type:'moov'") < trace.index("type:'mdat'")  # the index first
+    assert {preset.name for preset, _ in _cuts(social)} == set(PRESETS)  # every preset was read back
 
 
 def test_check_names_every_deviation_of_a_broken_cut(social: Path, tmp_path: Path) -> None:
@@ -226,3 +233,24 @@ def test_a_bad_music_file_is_one_error_line_naming_it(dist: Path, tmp_path: Path
         (line,) = [line for line in result.output.splitlines() if line.strip()]
         assert line.startswith(f"error: music {music}: {reason}"), line
     assert not (tmp_path / "mk").exists()  # checked before anything was encoded
+
+
+def test_a_native_rate_build_is_cut_frame_for_frame(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--fps 30 draws 30 poses a second; its Reels cut keeps every one of them (an 8 fps build's repeats each
+    frame three times instead)."""
+    monkeypatch.setenv("FITCONTENT_CACHE", str(tmp_path / "cache"))
+    request = api.make_request(exercises=["squat"], angles=["front"], errors=["none"], fps=30, seconds=3,
+                               width=160, height=96, layouts=["demo"], formats=["9:16"])
+    assert not api.build(request, out=tmp_path / "dist", draft=True).failed
+    render = next(e for e in json.loads((tmp_path / "dist" / "manifest.json").read_text())["artifacts"]
+                  if e["kind"] == "demo")
+    assert (render["fps"], render["frames"]) == (30, 91)
+    index = api.export_marketing(tmp_path / "dist", tmp_path / "social")
+    (cut,) = index["platforms"]["reels"]
+    assert cut["fps"] == 30
+    reader = imageio_ffmpeg.read_frames(str(tmp_path / "social" / cut["path"]), pix_fmt="gray", bits_per_pixel=8)
+    next(reader)
+    frames = [np.frombuffer(frame, np.uint8).astype(np.int16) for frame in reader]
+    assert len(frames) == render["frames"]  # one for one
+    moved = [np.abs(b - a).mean() > 0.05 for a, b in itertools.pairwise(frames)]
+    assert sum(moved) > 60  # most frames move on from the last: drawn at 30 fps, not 8 or 15 fps repeated
