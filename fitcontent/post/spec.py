@@ -8,6 +8,7 @@ name. Sizes are fractions of the frame's short side, so one layout serves every 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,8 @@ from fitcontent.errors import CatalogError, FitcontentError, Problem, RequestErr
 from fitcontent.paths import packaged
 from fitcontent.post.layers import LAYERS, Layer
 from fitcontent.post.layers.base import Colors, Localized, Strict
+
+log = logging.getLogger(__name__)
 
 KINDS = ("demo", "comparison", "error-grid", "angle-grid", "variations", "lesson")
 
@@ -91,6 +94,10 @@ def load_layout(kind: str, templates: Path | None = None) -> tuple[Layout, Path]
     problems = _layer_problems(source, layers if isinstance(layers, list) else [])
     if problems:
         raise CatalogError(problems)
+    for index, layer in enumerate(layers if isinstance(layers, list) else []):
+        if layer.get("type") == "label" and "position" in layer:  # accepted, so older layouts still load
+            log.warning("%s", source.problem(("layers", index, "position"), "no longer used: labels go where they "
+                                             "are clear of the athlete; remove it"))
     try:
         return Layout.model_validate(data), path
     except ValidationError:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from fitcontent.post.compose import TextSpec
 from fitcontent.post.formats import Rect
 from fitcontent.post.layers.base import Fraction, Frame, Strict
@@ -14,7 +16,7 @@ class Label(Strict):
 
     type: Literal["label"] = "label"
     text: str = "{{ form }}"
-    position: Literal["top", "bottom"] = "top"
+    position: Literal["top", "bottom"] | None = Field(None, deprecated="the layout places labels itself")
     size: Fraction = 0.042
     mark: bool = True
 
