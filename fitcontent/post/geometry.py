@@ -1,8 +1,8 @@
 """Where panels go: the grid for n clips in a frame, and how a clip fits its panel without stretching.
 
 Rules (documented in the README):
-- The grid is the arrangement (columns x rows) that shows the clips largest; a 2x2 in 16:9 becomes a
-  vertical stack in 9:16 because that shows 3:2 clips larger there.
+- The grid is the arrangement (columns x rows) that shows the clips largest; a 2x2 in a wide area
+  becomes a vertical stack in a tall one because that shows 3:2 clips larger there.
 - ``contain`` scales a clip to fit its panel whole and centres it (bars around it); ``cover`` fills the
   panel as far as the clip's subject (the box its body and props stay in all clip long) stays whole and
   at most ``max_crop`` of the picture is cut, centred on the subject; bars fill what is left. Clips are
@@ -122,8 +122,10 @@ def panel_area(canvas: Rect, safe: Rect) -> Rect:
 
 
 def shrink_towards(area: Rect, target: Rect, k: float) -> Rect:
-    """``area`` moved a fraction ``k`` of the way to ``target``'s vertical span (full width kept)."""
-    top = round(area.y + (target.y - area.y) * k)
-    bottom = round(area.bottom + (target.bottom - area.bottom) * k)
-    return Rect(area.x, top, area.w, bottom - top)
+    """``area`` with each edge moved a fraction ``k`` of the way to ``target``'s."""
+    def move(edge: int, to: int) -> int:
+        return round(edge + (to - edge) * k)
+
+    x, y = move(area.x, target.x), move(area.y, target.y)
+    return Rect(x, y, move(area.right, target.right) - x, move(area.bottom, target.bottom) - y)
 

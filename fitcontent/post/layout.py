@@ -5,19 +5,21 @@
 - A panel's label sits in a corner of the panel (top first) that is clear of the subject and inside
   the safe zone, else in a strip just above the panel (the panel shrinks to make room).
 - Captions go in a band at the caption's edge of the safe zone, the lower third just inside it at the
-  left. Where that text would cover a subject or a label, the panels shrink away from the captions,
-  then from the lower third too; otherwise they keep the whole frame.
+  left, or moved onto the picture it would lie across. Where that text would cover a subject or a label,
+  the panels shrink away from the captions, then from the lower third too; otherwise they keep the
+  whole frame.
 - The grid is the arrangement (columns x rows) that shows the panels largest once every label has its
-  place; when a label cannot sit inside the safe zone (a 4-high stack in 9:16), the grid shrinks
-  towards the safe zone until every label can.
+  place; where a label cannot sit inside the safe zone, the grid shrinks towards it (top edge, then
+  bottom, then sides) as far as shows the panels largest with every label in place.
 - No text is smaller than :data:`MIN_TEXT` of the frame's short side (1/28: 39 px at 1080): a layout
   that lacks room for text at that size gets fewer words per card, not smaller letters.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from fitcontent.post import geometry
@@ -63,7 +65,9 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
             corner: tuple[int, int] | None, mode: str, max_crop: float, gap: int, border: int) -> SceneLayout:
     """Panels, labels, the caption band and the lower third (``corner``: its drawn size) of one scene.
     The panels take the whole frame, or keep out of the caption band, or out of the caption band and
-    the lower third's rows too: whichever shows them largest with no text over a subject or a label."""
+    the lower third's rows too: whichever shows them largest with no text over a subject or a label,
+    and the lower third wholly on a picture (moved onto it if need be) or wholly off every one where
+    either is clear (else across an edge, where its opaque box still reads)."""
     area = geometry.panel_area(canvas, safe)
     area = area.inset(gap) if len(needs) > 1 else area
     caption = _band(safe, caption_h, position)
@@ -82,13 +86,40 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
             room = area
         placed = _panels(needs, room, text_room, mode, max_crop, gap, border)
         taken = [r for p in placed for r in (p.subject, p.label) if r is not None]
-        texts = [r for r in (caption if caption_h else None, corner_rect) if r is not None]
         shown = min(p.fit.dest.w * p.fit.dest.h for p in placed)
-        clear = not any(_overlap(t, r) for t in texts for r in taken)
-        if best is None or (clear and shown > best[0]):
-            best = (shown if clear else -1, SceneLayout(placed, caption, corner_rect))
+        band = caption if caption_h else None
+        places = _corner_places(corner_rect, placed, gap)
+        lower = next((c for c in places if _clear(band, c, taken, placed, border)), corner_rect)
+        fits = _clear(band, lower, taken)  # across a picture's edge only where no place on or off it is clear
+        if best is None or (fits and shown > best[0]):
+            best = (shown if fits else -1, SceneLayout(placed, caption, lower))
     assert best is not None
     return best[1]
+
+
+def _clear(band: Rect | None, lower: Rect | None, taken: list[Rect], placed: Sequence[PlacedPanel] = (),
+           border: int = 0) -> bool:
+    """No text over a subject or a label, and the lower third across no edge of the ``placed`` pictures."""
+    texts = [r for r in (band, lower) if r is not None]
+    return not any(_overlap(t, r) for t in texts for r in taken) and not (
+        lower and any(_straddles(lower, p.fit.dest, border) for p in placed))
+
+
+def _corner_places(corner: Rect | None, placed: list[PlacedPanel], gap: int) -> list[Rect | None]:
+    """Where the lower third may go: its place beside the caption band, else moved onto each picture it
+    lies across (inside its bottom-left corner, then its bottom-right), so it sits wholly on the picture
+    like a broadcast lower third."""
+    if corner is None:
+        return [None]
+    margin = max(2, gap // 2)
+    moved = []
+    for panel in placed:
+        dest = panel.fit.dest.inset(margin)
+        if _overlap(corner, dest):
+            y = min(corner.y, dest.bottom - corner.h)
+            moved += [Rect(max(corner.x, dest.x), y, corner.w, corner.h),
+                      Rect(dest.right - corner.w, y, corner.w, corner.h)]
+    return [corner, *moved]
 
 
 def free_corner(corners: dict[str, Rect], taken: list[Rect], preferred: str) -> str:
@@ -109,6 +140,11 @@ def _text_room(safe: Rect, band: Rect, position: str) -> Rect:
     if position == "top":
         return Rect(safe.x, band.bottom, safe.w, safe.bottom - band.bottom)
     return Rect(safe.x, safe.y, safe.w, band.y - safe.y)
+
+
+def _straddles(text: Rect, picture: Rect, border: int) -> bool:
+    """Whether ``text`` lies partly on ``picture`` (or its border) and partly off it: a box cut by an edge."""
+    return _overlap(text, picture.inset(-border)) and not picture.contains(text)
 
 
 def _overlap(a: Rect, b: Rect) -> bool:
@@ -132,14 +168,18 @@ def _panels(needs: list[PanelNeed], area: Rect, text_room: Rect, mode: str, max_
 
 def _grid(needs: list[PanelNeed], area: Rect, text_room: Rect, mode: str, max_crop: float, gap: int, border: int,
           cols: int) -> list[PlacedPanel]:
-    """The panels in ``cols`` columns, shrunk towards ``text_room`` (the top edge first: only labels must
-    stay inside it) until every label has a place inside it. Labels go on their panels where every
-    panel has a clear corner, else all above their panels: the panels of a grid stay one size."""
+    """The panels in ``cols`` columns, as large as they show with every label inside ``text_room``. The
+    grid is tried shrunk towards it step by step (the top edge first, then the bottom, then the sides): a
+    smaller grid can give labels a place, or a lower one. Labels go on their panels where every panel
+    has a clear corner, else all above their panels: the panels of a grid stay one size."""
     aspect = needs[0].size[0] / needs[0].size[1]
     placed: list[PlacedPanel] = []
-    below = Rect(area.x, text_room.y, area.w, area.bottom - text_room.y)  # first the top edge alone moves in
-    steps = [geometry.shrink_towards(area, below, k / SHRINK_STEPS) for k in range(SHRINK_STEPS + 1)]
-    steps += [geometry.shrink_towards(below, text_room, k / SHRINK_STEPS) for k in range(1, SHRINK_STEPS + 1)]
+    labelled: list[tuple[int, list[PlacedPanel]]] = []
+    inner = area.intersect(text_room)
+    below = Rect(area.x, inner.y, area.w, area.bottom - inner.y)
+    rows = Rect(area.x, inner.y, area.w, inner.h)
+    steps = [area] + [geometry.shrink_towards(start, end, k / SHRINK_STEPS) for start, end in
+                      itertools.pairwise((area, below, rows, inner)) for k in range(1, SHRINK_STEPS + 1)]
     for room in steps:
         cells = geometry.grid(len(needs), room, aspect, gap, cols)
         for above in (False, True):
@@ -149,8 +189,9 @@ def _grid(needs: list[PanelNeed], area: Rect, text_room: Rect, mode: str, max_cr
             placed = [_place(need, cell, text_room, mode, max_crop, border, gap, strip if above else None)
                       for need, cell in zip(needs, cells, strict=True)]
             if all(p.label is not None for p, need in zip(placed, needs, strict=True) if need.label):
-                return placed
-    return placed
+                labelled.append((min(p.fit.dest.w * p.fit.dest.h for p in placed), placed))
+                break
+    return max(labelled, key=lambda shown: shown[0])[1] if labelled else placed
 
 
 def _place(need: PanelNeed, cell: Rect, text_room: Rect, mode: str, max_crop: float, border: int, gap: int,

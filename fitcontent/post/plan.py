@@ -204,20 +204,27 @@ class Planner:
         return _Scene(scene, events, key_time)
 
     def _measurer(self, label: Label, words: str, form: str, frame: Frame):
-        """The drawn (w, h) of a panel's label when it may be ``width`` wide; None where it fits only
-        with a word split or below the smallest size."""
+        """The drawn (w, h) of a panel's label when it may be ``width`` wide: on one line where a smaller
+        size allows it (a low strip above the panels), else wrapped; None where it fits only with a word
+        split or below the smallest size."""
         check_glyphs(self.font, words)  # a missing glyph is an error, not a label that "does not fit"
         face = self.font.at(frame.min_text)
-        widest = max(face.getlength(unit.strip()) for paragraph in words.split("\n") for unit in units(paragraph))
+        widest = max((unit.strip() for paragraph in words.split("\n") for unit in units(paragraph)), key=face.getlength)
+        alone = label.spec(widest, form, frame, Rect(0, 0, frame.canvas.w * 4, frame.canvas.h))  # on one line
+        alone_w, one_line = frame.measure(alone)
+        pads = alone_w - round(self.font.at(alone.size).getlength(widest))  # and mark, around the words
+        need = pads + face.getlength(widest)  # the widest word whole at the smallest size
 
         @functools.lru_cache(maxsize=16)
         def measure(width: int) -> tuple[int, int] | None:
-            if width < widest + frame.min_text * 2:  # a word would be split (pads and mark take ~2 ems)
+            if width < need:  # a word would be split
                 return None
-            try:
-                return frame.measure(label.spec(words, form, frame, Rect(0, 0, max(1, width), frame.canvas.h)))
-            except FitcontentError:  # too narrow for the words at the smallest size
-                return None
+            for height in (one_line, frame.canvas.h):
+                try:
+                    return frame.measure(label.spec(words, form, frame, Rect(0, 0, width, height)))
+                except FitcontentError:  # too narrow for the words at the smallest size
+                    continue
+            return None
         return measure
 
     def _logo(self, layer: Logo | None, frame: Frame, taken: list[Rect]) -> list[ImageSpec]:

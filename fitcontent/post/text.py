@@ -92,7 +92,8 @@ def _phrase_parser():
 def breaks(text: str) -> list[int]:
     """Where a line may break in ``text``: the Unicode line-breaking rules (UAX #14, from ``uniseg``:
     never before "，" or after "(") and, inside Chinese, only between words (``budoux``'s phrases),
-    so "科学训练" breaks as "科学 / 训练", never "科学训 / 练"."""
+    so "科学训练" breaks as "科学 / 训练", never "科学训 / 练". A one-character phrase stays with its
+    neighbours: budoux cuts short labels into characters ("脚 / 跟 / 离 / 地"), which are not words."""
     return list(_breaks(text))
 
 
@@ -107,10 +108,9 @@ def _breaks(text: str) -> tuple[int, ...]:
         allowed.append(at)
     if not any(_is_cjk(c) for c in text):
         return tuple(allowed)
-    phrases, at = set(), 0
-    for phrase in _phrase_parser().parse(text):
-        at += len(phrase)
-        phrases.add(at)
+    ends = [0, *itertools.accumulate(len(phrase) for phrase in _phrase_parser().parse(text))]
+    phrases = {b for a, b, c in zip(ends, ends[1:], ends[2:], strict=False)
+               if (b - a > 1 and c - b > 1) or not text[b - 1].isalnum()}  # or after punctuation
     return tuple(p for p in allowed
                  if p == len(text) or p in phrases or not (_is_cjk(text[p - 1]) or _is_cjk(text[p])))
 
@@ -121,9 +121,9 @@ def units(text: str) -> list[str]:
     return [text[a:b] for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
+def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int, split: bool = True) -> list[str]:
     """Greedy line breaking at :func:`breaks`; a single word wider than the box is broken between
-    characters (the only way it fits)."""
+    characters when ``split`` (the only way it fits), else left whole (wider than the box)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line = ""
@@ -134,7 +134,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int) -> list[str]:
                 continue
             lines.append(line.strip())
             line = unit.lstrip()
-        while font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # one over-long word
+        while split and font.getlength(line.strip()) > max_width and len(line.strip()) > 1:  # one over-long word
             cut = next((i for i in range(len(line), 0, -1) if font.getlength(line[:i]) <= max_width), 1)
             lines.append(line[:cut])
             line = line[cut:]
@@ -160,12 +160,13 @@ def fit_text(text: str, font: FontRef, size: int, max_width: int, max_height: in
              min_size: int = MIN_FONT_PX) -> FittedText:
     """``text`` at the largest size from ``size`` down to ``min_size`` at which it fits the box, wrapped
     at :func:`breaks`; never wider or taller than the box, never smaller than ``min_size`` (a layout
-    that gives too little room gets an error, not unreadable letters)."""
+    that gives too little room gets an error, not unreadable letters). A word is broken inside only at
+    ``min_size``, where no smaller size could keep it whole."""
     check_glyphs(font, text)
     size, min_size = max(size, MIN_FONT_PX), max(MIN_FONT_PX, min(min_size, size))
     while True:
         face = font.at(size)
-        lines = wrap(text, face, max_width)
+        lines = wrap(text, face, max_width, split=size <= min_size)
         height = line_height(face) * len(lines)
         width = max(round(face.getlength(line)) for line in lines)
         if width <= max_width and height <= max_height:

@@ -28,7 +28,16 @@ from fitcontent.post.compose import (
     text_box,
 )
 from fitcontent.post.spec import Brand, load_brand
-from fitcontent.post.text import FontRef, check_glyphs, default_font, fit_text, line_height, text_image, wrap
+from fitcontent.post.text import (
+    FontRef,
+    check_glyphs,
+    default_font,
+    fit_text,
+    line_height,
+    text_image,
+    units,
+    wrap,
+)
 from fitcontent.settings import Settings
 from tests.post.conftest import (
     BLUE,
@@ -417,3 +426,30 @@ def test_text_is_never_shrunk_below_its_minimum_size() -> None:
     with pytest.raises(FitcontentError, match=r"at 30 px \(the smallest allowed\)"):
         fit_text(LONG, default_font(), 40, 300, 90, min_size=30)
     assert fit_text("Correct", default_font(), 40, 300, 90, min_size=30).size == 40
+
+
+@pytest.mark.parametrize("word", ["Correct", "正确", "脚跟离地"])
+def test_a_word_is_shrunk_whole_rather_than_broken(word: str) -> None:
+    """A box too narrow for the word at 48 px but wide enough at 40 gets it whole, one line, smaller:
+    never "Correc / t" or "正 / 确" while a size down to the minimum keeps it whole."""
+    font = default_font()
+    width = round(font.at(40).getlength(word)) + 1
+    assert font.at(48).getlength(word) > width
+    fitted = fit_text(word, font, 48, width, 500, min_size=30)
+    assert fitted.lines == [word] and fitted.size < 48
+
+
+def test_a_word_is_broken_only_at_the_minimum_size() -> None:
+    """Where even the minimum size cannot hold the word, it is broken there, not at a larger size."""
+    font = default_font()
+    fitted = fit_text("Correct", font, 48, 100, 500, min_size=30)
+    assert len(fitted.lines) > 1 and "".join(fitted.lines) == "Correct" and fitted.size == 30
+
+
+@pytest.mark.parametrize(("text", "pieces"), [("脚跟离地", ["脚跟离地"]), ("前侧45°", ["前侧45°"]),
+                                              ("下蹲深度不足", ["下蹲", "深度不足"]),
+                                              ("挺胸，保持背部平直", ["挺胸，", "保持", "背部", "平直"])])
+def test_chinese_words_of_one_character_stay_with_their_neighbours(text: str, pieces: list[str]) -> None:
+    """budoux cuts short labels into characters ("脚 / 跟 / 离 / 地"); a line never breaks next to a
+    one-character piece, but always may after punctuation."""
+    assert units(text) == pieces

@@ -1,6 +1,7 @@
 """Every render kind × format × language, planned from clips with the pose engine's subject boxes:
-no text over an athlete, no athlete cut by its panel, no text under the minimum size, and caption files
-that say what the screen says, when it says it."""
+no text over an athlete, no athlete cut by its panel, no text under the minimum size, no word broken
+inside, and caption files that say what the screen says, when it
+says it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ import pytest
 
 from fitcontent.pose.motion import phase_times
 from fitcontent.post.captions import phase_windows
-from fitcontent.post.compose import text_box
+from fitcontent.post.compose import _boxed, text_box
 from fitcontent.post.formats import FORMATS, Rect
 from fitcontent.post.names import load_strings
 from fitcontent.post.plan import Planner, load_layouts
 from fitcontent.post.spec import KINDS, load_brand
-from fitcontent.post.text import default_font
+from fitcontent.post.text import breaks, default_font
 from tests.post.conftest import clip_entry
 
 ANGLES = ("front", "front-45", "side", "back", "low-angle")
@@ -24,11 +25,14 @@ CLIPS = [clip_entry(a) for a in ANGLES] + [
     clip_entry("side", "insufficient-depth"), clip_entry("front", variation="goblet")]
 
 
-@pytest.fixture(scope="module", params=["en", "zh"])
+@pytest.fixture(scope="module", params=[("en", False), ("zh", False), ("en", True), ("zh", True)],
+                ids=["en", "zh", "en-draft", "zh-draft"])
 def renders(request, catalog, tmp_path_factory):
-    """Every kind in every format at delivery size, with the packaged layouts, brand and strings."""
+    """Every kind in every format at delivery size (and --draft's half size), with the packaged layouts,
+    brand and strings."""
+    lang, draft = request.param
     planner = Planner(catalog, load_layouts(None), load_brand(None)[0], load_strings(None), list(FORMATS.values()),
-                      request.param, tmp_path_factory.mktemp("dist"))
+                      lang, tmp_path_factory.mktemp("dist"), draft)
     made = planner.plan(CLIPS, list(KINDS))
     assert {(r.spec.kind, r.spec.format) for r in made} == {(k, f) for k in KINDS for f in FORMATS}
     return made
@@ -71,6 +75,39 @@ def test_no_text_covers_an_athlete_and_no_athlete_leaves_its_panel(renders) -> N
                 drawn = Rect(x, y, *image.size)
                 for subject in subjects:
                     assert not _overlaps(drawn, subject), (render.id, text.text, drawn, subject)
+
+
+def test_no_see_through_text_box_lies_across_a_pictures_edge(renders) -> None:
+    """A text box sits wholly on a picture or wholly off it (borders count as picture), or it is opaque: a
+    see-through box across an edge looks cut in two, grey on the picture and black off it (as the lower
+    third did across the bottom of the demo)."""
+    font = default_font()
+    for render in renders:
+        for scene in render.spec.scenes:
+            for text in scene.texts:
+                image, x, y = text_box(text, font)
+                drawn = Rect(x, y, *image.size)
+                for panel in scene.panels:
+                    b = panel.border_width
+                    framed = Rect(panel.dest.x - b, panel.dest.y - b, panel.dest.w + 2 * b, panel.dest.h + 2 * b)
+                    opaque = text.background is not None and len(text.background.lstrip("#")) == 6
+                    assert opaque or _rect(panel.dest).contains(drawn) or not _overlaps(drawn, framed), (
+                        render.id, text.text, drawn, panel.dest)
+
+
+def test_no_word_is_broken_inside(renders) -> None:
+    """Every line of every drawn text (labels, captions, cards, lower thirds) ends where a line may break
+    (:func:`breaks`): no "Correc / t", no "正 / 确"."""
+    font = default_font()
+    for render in renders:
+        for scene in render.spec.scenes:
+            for text in [*scene.texts, *(p.label for p in scene.panels if p.label)]:
+                lines, at, starts = _boxed(text, font).fitted.lines, 0, []  # as the compositor draws them
+                for line in lines:
+                    at = text.text.index(line, at)
+                    starts.append(at)
+                    at += len(line)
+                assert set(starts[1:]) <= set(breaks(text.text)), (render.id, text.text, lines)
 
 
 def test_every_text_meets_the_minimum_size(renders) -> None:

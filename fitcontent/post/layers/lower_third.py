@@ -22,7 +22,8 @@ class LowerThird(Strict):
     size: Fraction = 0.05
 
     def specs(self, title: str, subtitle: str, frame: Frame, x: int, y: int, duration: float) -> list[TextSpec]:
-        """Title over subtitle from (x, y), each at most two thirds of the safe zone wide."""
+        """Title over subtitle from (x, y), each at most two thirds of the safe zone wide, on opaque boxes
+        (the strip may lie across a picture's edge, where a see-through box would show half grey)."""
         size = frame.px(self.size)
         end = min(duration, self.start + self.seconds)
         width = frame.safe.w * 2 // 3
@@ -30,7 +31,7 @@ class LowerThird(Strict):
                          anchor="top-left", start=self.start, end=end)
         below = y + frame.measure(top)[1]
         sub = frame.text(subtitle, max(frame.min_text, round(size * 0.75)), Rect(x, below, width, size * 3),
-                         background=frame.colors.caption_box, anchor="top-left", start=self.start, end=end)
+                         background=frame.colors.caption_box[:7], anchor="top-left", start=self.start, end=end)
         return [top, sub]
 
     def size_of(self, title: str, subtitle: str, frame: Frame) -> tuple[int, int]:
