@@ -62,10 +62,18 @@ def measure(fps: int, tmp: Path) -> dict:
             "megapixels_encoded": round(sum(e["frames"] * e["width"] * e["height"] for e in entries) / 1e6)}
 
 
+def cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or "unknown CPU"
+
+
 def main(rates: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         rows = [measure(fps, Path(tmp)) for fps in rates]
-    result = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, {platform.processor() or '?'}",
+    result = {"date": date.today().isoformat(), "machine": f"{os.cpu_count()} cores, {cpu_model()}",
               "x264_preset": X264_PRESET, "runs": rows}
     out = ROOT / "benchmarks" / "results" / "build_speed.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
