@@ -142,6 +142,23 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: int, split: bool = 
     return lines
 
 
+def balanced(text: str, font: ImageFont.FreeTypeFont, lines: list[str]) -> list[str]:
+    """``lines`` (wrapped words, no word split) made as even as the same number of lines allows: the narrowest
+    width that still needs no more lines, so no word is left alone ("Keep your weight over / your whole foot",
+    not "... your whole / foot")."""
+    def fits(width: int) -> list[str] | None:
+        trial = wrap(text, font, width, split=False)
+        return trial if len(trial) <= len(lines) and max(font.getlength(line) for line in trial) <= width else None
+
+    if len(lines) < 2:
+        return lines
+    low, high = 1, max(round(font.getlength(line)) for line in lines)
+    while low < high:
+        width = (low + high) // 2
+        low, high = (low, width) if fits(width) else (width + 1, high)
+    return fits(high) or lines  # a word split at the smallest size stays as it was
+
+
 def line_height(face: ImageFont.FreeTypeFont) -> int:
     """Ascent plus descent: a line box that holds every glyph, accents and descenders included."""
     ascent, descent = face.getmetrics()
@@ -170,7 +187,8 @@ def fit_text(text: str, font: FontRef, size: int, max_width: int, max_height: in
         height = line_height(face) * len(lines)
         width = max(round(face.getlength(line)) for line in lines)
         if width <= max_width and height <= max_height:
-            return FittedText(lines, size, width, height)
+            lines = balanced(text, face, lines)
+            return FittedText(lines, size, max(round(face.getlength(line)) for line in lines), height)
         if size <= min_size:
             raise FitcontentError(f"text {text!r} does not fit a {max_width}x{max_height} box at {size} px (the "
                                   f"smallest allowed); shorten it or give the layer more room")

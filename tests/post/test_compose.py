@@ -453,3 +453,19 @@ def test_chinese_words_of_one_character_stay_with_their_neighbours(text: str, pi
     """budoux cuts short labels into characters ("脚 / 跟 / 离 / 地"); a line never breaks next to a
     one-character piece, but always may after punctuation."""
     assert units(text) == pieces
+
+
+@pytest.mark.parametrize("text", ["Keep your weight over your whole foot", "Knees caving in", "规范动作，科学训练"])
+def test_wrapped_lines_are_balanced_so_no_word_is_left_alone(text: str) -> None:
+    """Greedy breaking at a width that leaves one word on the last line; the fitted text keeps the same
+    number of lines, made as even as they go: "Keep your weight / over your whole foot"."""
+    font = default_font()
+    face = font.at(48)
+    width = next(w for w in range(2000, 40, -2) if len(wrap(text, face, w)) == 2)  # the widest two-line box
+    greedy = wrap(text, face, width)
+    assert len(greedy[-1].split()) == 1 or len(greedy[-1]) <= 2  # one word alone
+    fitted = fit_text(text, font, 48, width, 500, 48)
+    assert len(fitted.lines) == 2 and "".join(fitted.lines).replace(" ", "") == text.replace(" ", "")
+    assert fitted.width < max(face.getlength(line) for line in greedy)
+    assert max(face.getlength(line) for line in fitted.lines) - min(face.getlength(line) for line in fitted.lines) \
+        < max(face.getlength(line) for line in greedy) - min(face.getlength(line) for line in greedy)
