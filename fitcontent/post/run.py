@@ -16,7 +16,7 @@ from fitcontent.post.compose import render_still, render_video
 from fitcontent.post.plan import Render
 
 COMPOSITOR = "compositor"
-COMPOSITOR_VERSION = "3"
+COMPOSITOR_VERSION = "4"
 """Bumped whenever the compositor draws the same spec differently, so cached renders are redone."""
 POSTER_QUALITY = 88
 RENDER_WORKERS = 2
