@@ -22,9 +22,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
-from fitcontent.media import CRF as CLIP_CRF
-from fitcontent.media import X264_PRESET
-from fitcontent.post.compose import CRF as RENDER_CRF
+from fitcontent.media import CLIP_CRF, RENDER_CRF, X264_PRESET
 
 ROOT = Path(__file__).resolve().parent.parent
 FITCONTENT = [sys.executable, "-m", "fitcontent"]

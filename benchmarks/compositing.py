@@ -3,7 +3,7 @@
 Usage: .venv/bin/python benchmarks/compositing.py [repeats]
 Makes four 1360x768 clips of 81 frames at 16 fps (CogVideoX1.5 geometry; the preview mannequin from four
 cameras), then composes a 2x2 grid with an 8-pixel border and a label on each cell, at native size
-(2752x1568, no scaling), both ways with the same encoder settings (libx264 preset medium, CRF 20, High,
+(2752x1568, no scaling), both ways with the same encoder settings (libx264 at fitcontent's preset, CRF 20, High,
 yuv420p, +faststart):
   fitcontent: compose.render_video (moviepy decode + one-pass canvas + one encode), timed in-process;
   ffmpeg: pad + drawtext per input, xstack, one encode, timed as a subprocess.
@@ -23,8 +23,9 @@ from pathlib import Path
 import imageio_ffmpeg
 
 import fitcontent
-from fitcontent.media import probe
-from fitcontent.post.compose import CRF, Box, PanelSpec, RenderSpec, SceneSpec, TextSpec, render_video
+from fitcontent.media import RENDER_CRF as CRF
+from fitcontent.media import X264_PRESET, probe
+from fitcontent.post.compose import Box, PanelSpec, RenderSpec, SceneSpec, TextSpec, render_video
 from fitcontent.post.text import default_font
 
 WIDTH, HEIGHT, FRAMES, FPS = 1360, 768, 81, 16
@@ -68,7 +69,7 @@ def ffmpeg_command(clips: list[Path], out: Path) -> list[str]:
     ]
     graph = ";".join(chains) + ";[c0][c1][c2][c3]xstack=inputs=4:layout=0_0|w0_0|0_h0|w0_h0[out]"
     return [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", *inputs, "-filter_complex", graph,
-            "-map", "[out]", "-c:v", "libx264", "-preset", "medium", "-crf", str(CRF), "-profile:v", "high",
+            "-map", "[out]", "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(CRF), "-profile:v", "high",
             "-pix_fmt", "yuv420p", "-g", str(FPS // 2), "-movflags", "+faststart", str(out)]
 
 

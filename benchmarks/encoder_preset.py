@@ -22,7 +22,8 @@ from pathlib import Path
 import imageio_ffmpeg
 
 from fitcontent import api
-from fitcontent.post.compose import CRF, Compositor
+from fitcontent.media import RENDER_CRF as CRF
+from fitcontent.post.compose import Compositor
 from fitcontent.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent

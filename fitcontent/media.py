@@ -11,14 +11,25 @@ import numpy as np
 
 from fitcontent.errors import FitcontentError
 
-CRF = 18
+CLIP_CRF = 18
+"""Generated and preview clips: a little finer than renders, which decode them again."""
+RENDER_CRF = 20
+"""Renders and marketing cuts."""
 X264_PRESET = "veryfast"
-"""libx264's speed preset for clips and renders. On composed 9:16 renders it encodes 1.7-1.9x faster than
-``medium`` at the same CRF, with SSIM 0.9991 against 0.9993 and files no larger (benchmarks/RESULTS.md):
+"""libx264's speed preset for every encode. On composed 9:16 renders it encodes 1.5-2.0x faster than
+``medium`` at the same CRF, with SSIM at most 0.0002 lower and files no larger (benchmarks/RESULTS.md):
 flat-shaded figures gain nothing from ``medium``'s deeper search."""
 
 
-def encode_h264(path: Path, frames: Iterable[np.ndarray], width: int, height: int, fps: int, crf: int = CRF) -> int:
+def h264_params(fps: int, crf: int, profile: str = "high") -> list[str]:
+    """The libx264 output options every fitcontent video shares: the CRF, :data:`X264_PRESET`, the H.264
+    profile, a keyframe every half second and the index at the front (``+faststart``)."""
+    return ["-crf", str(crf), "-preset", X264_PRESET, "-profile:v", profile, "-g", str(max(1, fps // 2)),
+            "-movflags", "+faststart"]
+
+
+def encode_h264(path: Path, frames: Iterable[np.ndarray], width: int, height: int, fps: int,
+                crf: int = CLIP_CRF) -> int:
     """Write RGB frames as H.264 MP4 that browsers and phones play: yuv420p, High profile, +faststart.
 
     Sizes must be even (odd sizes make yuv444p video many players refuse); returns the frame count.
@@ -30,8 +41,7 @@ def encode_h264(path: Path, frames: Iterable[np.ndarray], width: int, height: in
     writer = imageio_ffmpeg.write_frames(
         str(path), (width, height), fps=fps, codec="libx264", pix_fmt_out="yuv420p", quality=None,
         macro_block_size=1, ffmpeg_log_level="error",
-        output_params=["-crf", str(crf), "-preset", X264_PRESET, "-profile:v", "high", "-g", str(max(1, fps // 2)),
-                       "-movflags", "+faststart", "-f", "mp4"],
+        output_params=[*h264_params(fps, crf), "-f", "mp4"],
     )
     writer.send(None)
     count = 0

@@ -34,7 +34,7 @@ from fitcontent.export.platforms import (
     Platform,
     Thumbnail,
 )
-from fitcontent.media import X264_PRESET, read_mp4
+from fitcontent.media import RENDER_CRF, h264_params, read_mp4
 from fitcontent.post.captions import trim
 
 log = logging.getLogger(__name__)
@@ -165,8 +165,6 @@ def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: floa
     bytes is left untouched."""
     import imageio_ffmpeg
 
-    from fitcontent.post.compose import CRF
-
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f"{TEMP_PREFIX}{dest.name}")
     samples = round(seconds * AUDIO_RATE) - AAC_PRIMING  # the priming samples count: the track ends at seconds
@@ -181,12 +179,12 @@ def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: floa
     command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(source), *audio,
                "-map", "0:v:0", "-map", "1:a:0", "-t", f"{seconds:g}",
                "-vf", f"setpts=N/({source_fps:g}*TB),fps={fps}",
-               "-c:v", "libx264", "-preset", X264_PRESET, "-crf", str(CRF), "-profile:v", platform.profile,
+               "-c:v", "libx264", *h264_params(fps, RENDER_CRF, platform.profile),
                "-level:v", platform.level, "-maxrate", f"{platform.max_mbps}M", "-bufsize", f"{2 * platform.max_mbps}M",
                "-rc_init_occupancy", "1",  # bits: the buffer starts (as good as) empty
-               "-pix_fmt", PIX_FMT, "-g", str(max(1, fps // 2)), "-bf", "0",
+               "-pix_fmt", PIX_FMT, "-bf", "0",
                "-c:a", "aac", "-b:a", f"{platform.audio_kbps}k", "-ar", str(AUDIO_RATE), "-ac", str(AUDIO_CHANNELS),
-               "-use_editlist", "0", "-avoid_negative_ts", "disabled", "-movflags", "+faststart", "-f", "mp4", str(tmp)]
+               "-use_editlist", "0", "-avoid_negative_ts", "disabled", "-f", "mp4", str(tmp)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     try:
         if result.returncode != 0:

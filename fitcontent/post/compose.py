@@ -22,11 +22,10 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
 
 from fitcontent.errors import FitcontentError
-from fitcontent.media import X264_PRESET
+from fitcontent.media import RENDER_CRF, h264_params
 from fitcontent.post import yuv
 from fitcontent.post.text import FittedText, FontRef, draw_mark, fit_text, text_image
 
-CRF = 20
 logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # it warns whenever the decoder scales, as we ask
 Anchor = Literal["top-left", "top-center", "top-right", "center", "bottom-left", "bottom-center", "bottom-right"]
 
@@ -103,7 +102,7 @@ class RenderSpec(_Spec):
     font_index: int
     font_sha256: str
     scenes: list[SceneSpec]
-    crf: int = CRF
+    crf: int = RENDER_CRF
 
     @property
     def duration(self) -> float:
@@ -301,8 +300,7 @@ def render_video(spec: RenderSpec, path: Path, progress: Callable[[int, int], No
     writer = imageio_ffmpeg.write_frames(
         str(path), (spec.width, spec.height), pix_fmt_in="yuv420p", pix_fmt_out="yuv420p", fps=spec.fps,
         codec="libx264", quality=None, macro_block_size=1, ffmpeg_log_level="error",
-        output_params=["-crf", str(spec.crf), "-preset", X264_PRESET, "-profile:v", "high",
-                       "-g", str(max(1, spec.fps // 2)), "-movflags", "+faststart", "-f", "mp4"])
+        output_params=[*h264_params(spec.fps, spec.crf), "-f", "mp4"])
     try:
         writer.send(None)
         for index in range(spec.frames):
