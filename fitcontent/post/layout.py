@@ -1,7 +1,8 @@
 """The layout rules of a video scene, in one place: panels fitted around their subject, text in free space.
 
 - Each clip comes with its *subject*: the box its body and props stay in all clip long (from the pose
-  track). A panel never cuts it (``geometry.fit``).
+  track). A panel never cuts it (``geometry.fit``). The panels of one scene are fitted to the union
+  of their subjects: one crop, so a grid's panels are one size.
 - A panel's label sits in a corner of the panel (top first) that is clear of the subject and inside
   the safe zone, else in a strip just above the panel (the panel shrinks to make room).
 - Captions go in a band at the caption's edge of the safe zone, the lower third just inside it at the
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -70,6 +72,9 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
     either is clear (else across an edge, where its opaque box still reads)."""
     area = geometry.panel_area(canvas, safe)
     area = area.inset(gap) if len(needs) > 1 else area
+    if len({need.size for need in needs}) == 1:  # one crop for every panel, so a grid's panels stay one size
+        whole = _union([need.subject for need in needs])
+        needs = [dataclasses.replace(need, subject=whole) for need in needs]
     caption = _band(safe, caption_h, position)
     text_room = _text_room(safe, caption, position)
     corner_rect = None
@@ -90,19 +95,21 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
         band = caption if caption_h else None
         places = _corner_places(corner_rect, placed, gap)
         lower = next((c for c in places if _clear(band, c, taken, placed, border)), corner_rect)
-        fits = _clear(band, lower, taken)  # across a picture's edge only where no place on or off it is clear
+        fits = _clear(band, lower, taken, placed, border, lower_across=True)  # the last resort: see _corner_places
         if best is None or (fits and shown > best[0]):
             best = (shown if fits else -1, SceneLayout(placed, caption, lower))
     assert best is not None
     return best[1]
 
 
-def _clear(band: Rect | None, lower: Rect | None, taken: list[Rect], placed: Sequence[PlacedPanel] = (),
-           border: int = 0) -> bool:
-    """No text over a subject or a label, and the lower third across no edge of the ``placed`` pictures."""
+def _clear(band: Rect | None, lower: Rect | None, taken: list[Rect], placed: Sequence[PlacedPanel], border: int,
+           lower_across: bool = False) -> bool:
+    """No text over a subject or a label, and no text across an edge of the ``placed`` pictures (the
+    lower third may, with ``lower_across``: its boxes are opaque)."""
     texts = [r for r in (band, lower) if r is not None]
-    return not any(_overlap(t, r) for t in texts for r in taken) and not (
-        lower and any(_straddles(lower, p.fit.dest, border) for p in placed))
+    across = [r for r in (band, None if lower_across else lower) if r is not None]
+    return not any(_overlap(t, r) for t in texts for r in taken) and not any(
+        _straddles(t, p.fit.dest, border) for t in across for p in placed)
 
 
 def _corner_places(corner: Rect | None, placed: list[PlacedPanel], gap: int) -> list[Rect | None]:
@@ -140,6 +147,11 @@ def _text_room(safe: Rect, band: Rect, position: str) -> Rect:
     if position == "top":
         return Rect(safe.x, band.bottom, safe.w, safe.bottom - band.bottom)
     return Rect(safe.x, safe.y, safe.w, band.y - safe.y)
+
+
+def _union(boxes: list[Rect]) -> Rect:
+    x0, y0 = min(b.x for b in boxes), min(b.y for b in boxes)
+    return Rect(x0, y0, max(b.right for b in boxes) - x0, max(b.bottom for b in boxes) - y0)
 
 
 def _straddles(text: Rect, picture: Rect, border: int) -> bool:
