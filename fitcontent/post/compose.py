@@ -172,7 +172,8 @@ def text_box(spec: TextSpec, font: FontRef) -> tuple[Image.Image, int, int]:
 
 @dataclass
 class _Reader:
-    """Sequential yuv420p frames of one input, decoded by ffmpeg already scaled to its panel."""
+    """Sequential yuv420p frames of one input, decoded by ffmpeg already scaled and cropped to its panel
+    (only the pixels shown cross the pipe)."""
 
     panel: PanelSpec
     frames: Iterator[bytes]
@@ -183,9 +184,12 @@ class _Reader:
     def open(cls, panel: PanelSpec) -> _Reader:
         import imageio_ffmpeg
 
-        width, height = panel.scaled
-        scale = [] if panel.scaled == panel.size else ["-vf", f"scale={width}:{height}:flags=bicubic"]
-        frames = imageio_ffmpeg.read_frames(panel.clip, pix_fmt="yuv420p", bits_per_pixel=12, output_params=scale)
+        (width, height), (x, y), d = panel.scaled, panel.crop, panel.dest
+        filters = [] if panel.scaled == panel.size else [f"scale={width}:{height}:flags=bicubic"]
+        if (d.w, d.h) != panel.scaled:
+            filters.append(f"crop={d.w}:{d.h}:{x}:{y}")
+        params = ["-vf", ",".join(filters)] if filters else []
+        frames = imageio_ffmpeg.read_frames(panel.clip, pix_fmt="yuv420p", bits_per_pixel=12, output_params=params)
         next(frames)  # the header
         return cls(panel, frames)
 
@@ -200,7 +204,7 @@ class _Reader:
             self.index += 1
         if self.current is None:
             raise FitcontentError(f"{self.panel.clip}: no frames could be decoded")
-        return yuv.planes(self.current, *self.panel.scaled)
+        return yuv.planes(self.current, self.panel.dest.w, self.panel.dest.h)
 
     def close(self) -> None:
         self.frames.close()
@@ -275,10 +279,9 @@ class Compositor:
         for reader in scene.readers:
             panel = reader.panel
             source = reader.at(round(local * panel.fps))
-            d, (cx, cy) = panel.dest, panel.crop
+            d = panel.dest
             for plane, part, s in zip(self.planes, source, (1, 2, 2), strict=True):
-                plane[d.y // s:(d.y + d.h) // s, d.x // s:(d.x + d.w) // s] = \
-                    part[cy // s:(cy + d.h) // s, cx // s:(cx + d.w) // s]
+                plane[d.y // s:(d.y + d.h) // s, d.x // s:(d.x + d.w) // s] = part
         for overlay in scene.overlays:
             if overlay.start <= local < overlay.end:
                 overlay.blend(self.planes)

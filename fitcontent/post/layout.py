@@ -194,6 +194,8 @@ def _grid(needs: list[PanelNeed], area: Rect, text_room: Rect, mode: str, max_cr
                       itertools.pairwise((area, below, rows, inner)) for k in range(1, SHRINK_STEPS + 1)]
     for room in steps:
         cells = geometry.grid(len(needs), room, aspect, gap, cols)
+        if labelled and min(c.w * c.h for c in cells) <= max(shown for shown, _ in labelled):
+            break  # the rooms only shrink from here: no panel can beat the best one found
         for above in (False, True):
             sizes = [need.label(cell.intersect(text_room).w) if need.label and above else None
                      for need, cell in zip(needs, cells, strict=True)]

@@ -215,7 +215,7 @@ class Planner:
         pads = alone_w - round(self.font.at(alone.size).getlength(widest))  # and mark, around the words
         need = pads + face.getlength(widest)  # the widest word whole at the smallest size
 
-        @functools.lru_cache(maxsize=16)
+        @functools.lru_cache(maxsize=512)  # the layout tries many widths, many of them more than once
         def measure(width: int) -> tuple[int, int] | None:
             if width < need:  # a word would be split
                 return None

@@ -152,7 +152,8 @@ def balanced(text: str, font: ImageFont.FreeTypeFont, lines: list[str]) -> list[
 
     if len(lines) < 2:
         return lines
-    low, high = 1, max(round(font.getlength(line)) for line in lines)
+    high = max(round(font.getlength(line)) for line in lines)
+    low = max(round(font.getlength(text.replace("\n", ""))) // len(lines), 1)  # no line is narrower than that
     while low < high:
         width = (low + high) // 2
         low, high = (low, width) if fits(width) else (width + 1, high)
@@ -173,6 +174,7 @@ class FittedText:
     height: int
 
 
+@functools.lru_cache(maxsize=8192)  # layout measures the same text in the same box many times
 def fit_text(text: str, font: FontRef, size: int, max_width: int, max_height: int,
              min_size: int = MIN_FONT_PX) -> FittedText:
     """``text`` at the largest size from ``size`` down to ``min_size`` at which it fits the box, wrapped
