@@ -12,7 +12,6 @@ The public API, for course platforms and scripts::
 
 from __future__ import annotations
 
-import fitcontent.build as _build_package  # noqa: F401  (imported first, so the function below keeps the name)
 from fitcontent.api import (
     Plan,
     Request,

@@ -229,10 +229,10 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
           draft: bool = False, use_cache: bool = True, progress=None, backend_options: dict | None = None):
     """Plan ``request`` and make every clip into ``out`` (readable names plus manifest.json).
 
-    Returns a :class:`fitcontent.build.run.BuildReport`; failed shots are in it, not raised.
+    Returns a :class:`fitcontent.engine.run.BuildReport`; failed shots are in it, not raised.
     """
-    from fitcontent.build.run import build as run_build
-    from fitcontent.build.run import write_manifest
+    from fitcontent.engine.run import build as run_build
+    from fitcontent.engine.run import write_manifest
     from fitcontent.post.run import run_renders
 
     started = time.perf_counter()
@@ -279,8 +279,8 @@ def _planner(request: Request, settings: Settings, catalog: Catalog, out: Path, 
 def dry_run(request: Request, settings: Settings | None = None, backend: str = "preview",
             draft: bool = False, backend_options: dict | None = None) -> list[tuple[ShotSpec, bool]]:
     """Each shot a build would make, and whether the store already has it."""
-    from fitcontent.build.store import cache_key
     from fitcontent.post.plan import load_layouts
+    from fitcontent.store import cache_key
 
     settings = settings or load_settings()
     kinds = render_kinds(request.layouts)
@@ -299,7 +299,7 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
              backend_options: dict | None = None, catalog: Catalog | None = None, twins: bool = False):
     """The backend, the store and the specs to make; ``twins``: a layout uses clips with overlays, so each
     clip is made with them too."""
-    from fitcontent.build.store import Store
+    from fitcontent.store import Store
 
     settings = settings or load_settings()
     catalog = catalog or load_catalog(settings)
@@ -384,8 +384,8 @@ def _pose_writer(backend):
     entry says about it: the box the subject stays in, which layouts keep text off and crops out of."""
     import json
 
-    from fitcontent.build.store import write_text_if_changed
     from fitcontent.generation.preview import PreviewBackend, pose_document
+    from fitcontent.store import write_text_if_changed
 
     motion = getattr(backend, "motion", None) or PreviewBackend(backend.catalog).motion  # a video model has none
 

@@ -451,7 +451,7 @@ def sheet(exercise: str | None, every: bool, variation, output: Path, settings) 
 def _save_png(image, output: Path) -> None:
     import io
 
-    from fitcontent.build.store import atomic_write_bytes
+    from fitcontent.store import atomic_write_bytes
 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")

@@ -15,7 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from fitcontent import api
-from fitcontent.build.store import cache_key
 from fitcontent.cli import cli
 from fitcontent.generation.base import ShotSpec
 from fitcontent.paths import packaged
@@ -25,6 +24,7 @@ from fitcontent.post.names import load_strings
 from fitcontent.post.plan import Planner, load_layouts
 from fitcontent.post.spec import load_brand
 from fitcontent.settings import Settings
+from fitcontent.store import cache_key
 from tests.post.conftest import clip_entry, read_frame
 
 ONE_SHOT = ("squat", "--angles", "front", "--errors", "none", "--size", "160x128", "--frames", "9", "--fps", "8",
@@ -65,7 +65,7 @@ def test_clips_without_overlays_keep_their_ids_and_store_keys() -> None:
     before = {name: getattr(spec, name) for name in ShotSpec.model_fields if name not in ("overlays", "overlay_digest")}
     dump = spec.model_dump(mode="json")
     assert dump == before
-    assert cache_key(dump, "preview", "4") == cache_key(before, "preview", "4")  # how build/run.py keys a clip
+    assert cache_key(dump, "preview", "4") == cache_key(before, "preview", "4")  # how engine/run.py keys a clip
     [drawn] = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], overlays=True)).shots
     assert drawn.with_overlays(False) == spec and drawn.overlay_digest  # what the overlays draw is in its key
     assert drawn.model_dump(mode="json") == {**dump, "id": OVERLAY_ID, "overlays": True,

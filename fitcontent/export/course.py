@@ -13,10 +13,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.run import MANIFEST
-from fitcontent.build.store import publish, write_text_if_changed
 from fitcontent.catalog.loader import Catalog
+from fitcontent.engine.run import MANIFEST
 from fitcontent.errors import FitcontentError
+from fitcontent.store import publish, write_text_if_changed
 
 log = logging.getLogger(__name__)
 COURSE_FORMAT = "fitcontent-course/1"

@@ -20,7 +20,6 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.store import TEMP_PREFIX, atomic_write_bytes, file_sha256, publish, write_text_if_changed
 from fitcontent.errors import FitcontentError
 from fitcontent.export.course import read_manifest
 from fitcontent.export.platforms import (
@@ -36,6 +35,7 @@ from fitcontent.export.platforms import (
 )
 from fitcontent.media import RENDER_CRF, h264_params, read_mp4
 from fitcontent.post.captions import trim
+from fitcontent.store import TEMP_PREFIX, atomic_write_bytes, file_sha256, publish, write_text_if_changed
 
 log = logging.getLogger(__name__)
 __all__ = ["PLATFORMS", "check_marketing", "conform", "export_marketing"]

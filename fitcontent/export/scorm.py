@@ -25,9 +25,9 @@ from xml.etree import ElementTree as ET
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from fitcontent.build.store import file_sha256, fsync_dir
 from fitcontent.errors import FitcontentError, TemplateError, display_path
 from fitcontent.paths import packaged
+from fitcontent.store import file_sha256, fsync_dir
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from fitcontent.build.store import file_sha256
 from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
 from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile
+from fitcontent.store import file_sha256
 
 log = logging.getLogger(__name__)
 MODEL_DIR_ENV = "FITCONTENT_MODEL_DIR"

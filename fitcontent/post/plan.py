@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.store import file_sha256
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
 from fitcontent.errors import FitcontentError
@@ -36,6 +35,7 @@ from fitcontent.post.layers.base import Frame, box_of
 from fitcontent.post.names import LANGS, Names, title
 from fitcontent.post.spec import KINDS, Brand, Layout
 from fitcontent.post.text import FontRef, check_glyphs, default_font, units
+from fitcontent.store import file_sha256
 
 END_CARD_LOGO = Logo(corner="bottom-right", size=0.2)
 

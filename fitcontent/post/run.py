@@ -9,11 +9,11 @@ from typing import Any
 
 from PIL import Image
 
-from fitcontent.build.run import BuildReport, ShotProgress
-from fitcontent.build.store import Store, cache_key, publish, write_text_if_changed
+from fitcontent.engine.run import BuildReport, ShotProgress
 from fitcontent.post.captions import srt, webvtt
 from fitcontent.post.compose import render_still, render_video
 from fitcontent.post.plan import Render
+from fitcontent.store import Store, cache_key, publish, write_text_if_changed
 
 COMPOSITOR = "compositor"
 COMPOSITOR_VERSION = "4"

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 
 import fitcontent
-from fitcontent.build.store import cache_key
 from fitcontent.catalog.loader import load_catalog
 from fitcontent.catalog.models import Variation
 from fitcontent.pose.metrics import METRICS
 from fitcontent.pose.motion import pose_track
 from fitcontent.pose.signatures import measure
+from fitcontent.store import cache_key
 from tests.conftest import REPO
 from tests.test_cli import run
 

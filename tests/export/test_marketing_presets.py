@@ -19,13 +19,13 @@ from click.testing import CliRunner
 from PIL import Image
 
 from fitcontent import api
-from fitcontent.build.store import file_sha256
 from fitcontent.cli import cli
 from fitcontent.errors import FitcontentError
 from fitcontent.export import marketing
 from fitcontent.export.platforms import LOUDNESS_LUFS, PRESETS, TRUE_PEAK_DBTP, Platform
 from fitcontent.media import probe, read_mp4
 from fitcontent.post.formats import FORMATS
+from fitcontent.store import file_sha256
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 

@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from PIL import Image
 
 from fitcontent import api
-from fitcontent.build.store import cache_key
 from fitcontent.cli import cli
 from fitcontent.errors import FitcontentError, RequestError
 from fitcontent.generation.cogvideox import CogVideoXBackend, detect_family
@@ -20,6 +19,7 @@ from fitcontent.generation.models import FAMILIES
 from fitcontent.generation.tiny import make_tiny
 from fitcontent.media import encode_h264, probe
 from fitcontent.settings import Settings
+from fitcontent.store import cache_key
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fitcontent.build.store import Store, StoreError, atomic_write_bytes, atomic_write_text, cache_key, publish
+from fitcontent.store import Store, StoreError, atomic_write_bytes, atomic_write_text, cache_key, publish
 from tests.conftest import REPO
 
 SPEC = {"id": "squat.bodyweight.front.correct", "prompt": "A woman squats, 深蹲", "frames": 49, "fps": 8,
@@ -109,7 +109,7 @@ def test_broken_entry_is_a_warned_miss_then_rebuilt(tmp_path: Path, caplog: pyte
     store = Store(tmp_path)
     obj = store.put(KEY, write_clip(), "mp4", META).path
     damage(obj, obj.with_suffix(".json"))
-    with caplog.at_level(logging.WARNING, logger="fitcontent.build.store"):
+    with caplog.at_level(logging.WARNING, logger="fitcontent.store"):
         assert store.get(KEY) is None
     [record] = caplog.records
     assert record.levelno == logging.WARNING and KEY in record.getMessage() and reason in record.getMessage()

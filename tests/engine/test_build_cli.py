@@ -22,10 +22,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from fitcontent.build.store import Store, cache_key
 from fitcontent.generation.preview import PreviewBackend
 from fitcontent.media import VideoInfo, probe
 from fitcontent.paths import packaged
+from fitcontent.store import Store, cache_key
 
 SMALL = ("--size", "160x128", "--frames", "9", "--fps", "8")
 SUMMARY = re.compile(r"Built (\d+) clips? \((\d+) cached\)(?:, (\d+) failed)? in \d+\.\d s")

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from fitcontent.build.store import Store, atomic_write_text
+from fitcontent.store import Store, atomic_write_text
 
 HANG = 60.0  # far longer than the test waits: the test always kills us first
 

@@ -15,9 +15,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from fitcontent.build.store import TEMP_PREFIX, Entry, Store, cache_key, publish, write_text_if_changed
 from fitcontent.errors import FitcontentError
 from fitcontent.generation.base import Backend, ShotSpec
+from fitcontent.store import TEMP_PREFIX, Entry, Store, cache_key, publish, write_text_if_changed
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
