@@ -114,6 +114,27 @@ def _replace_into(tmp: Path, dest: Path, content: bytes | Path | None) -> None:
     fsync_dir(dest.parent)
 
 
+def write_atomically(dest: Path, produce: Callable[[Path], None]) -> bool:
+    """Have ``produce`` write a new temp file beside ``dest``, fsync it and rename it over ``dest``, unless
+    ``dest`` already holds the same bytes (a no-op rerun writes nothing); True when ``dest`` changed. For
+    files another program writes (ffmpeg, a zip library); no temp is left on error."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path(dest.parent, dest.name)
+    try:
+        produce(tmp)
+        with open(tmp, "rb+") as out:
+            os.fsync(out.fileno())
+        if dest.is_file() and file_sha256(dest) == file_sha256(tmp):
+            tmp.unlink()
+            return False
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _replace_into(tmp, dest, None)
+    return True
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so readers (and a crash) see the old or the new file, never a mix."""
     path = Path(path)

@@ -35,7 +35,7 @@ from fitcontent.export.platforms import (
 )
 from fitcontent.media import RENDER_CRF, h264_params, read_mp4
 from fitcontent.post.captions import trim
-from fitcontent.store import TEMP_PREFIX, atomic_write_bytes, file_sha256, publish, write_text_if_changed
+from fitcontent.store import atomic_write_bytes, file_sha256, publish, write_atomically, write_text_if_changed
 
 log = logging.getLogger(__name__)
 __all__ = ["PLATFORMS", "check_marketing", "conform", "export_marketing"]
@@ -165,8 +165,6 @@ def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: floa
     bytes is left untouched."""
     import imageio_ffmpeg
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f"{TEMP_PREFIX}{dest.name}")
     samples = round(seconds * AUDIO_RATE) - AAC_PRIMING  # the priming samples count: the track ends at seconds
     if music is None:
         audio = ["-f", "lavfi", "-i", f"anullsrc=r={AUDIO_RATE}:cl=stereo", "-af", f"atrim=end_sample={samples}"]
@@ -184,14 +182,14 @@ def conform(source: Path, dest: Path, source_fps: float, fps: int, seconds: floa
                "-rc_init_occupancy", "1",  # bits: the buffer starts (as good as) empty
                "-pix_fmt", PIX_FMT, "-bf", "0",
                "-c:a", "aac", "-b:a", f"{platform.audio_kbps}k", "-ar", str(AUDIO_RATE), "-ac", str(AUDIO_CHANNELS),
-               "-use_editlist", "0", "-avoid_negative_ts", "disabled", "-f", "mp4", str(tmp)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    try:
+               "-use_editlist", "0", "-avoid_negative_ts", "disabled", "-f", "mp4"]
+
+    def produce(tmp: Path) -> None:
+        result = subprocess.run([*command, str(tmp)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise FitcontentError(f"cutting {source} to {seconds:g} s failed: {result.stderr.strip()[-300:]}")
-        publish(tmp, dest)  # x264 is deterministic: the same inputs leave an existing cut untouched
-    finally:
-        tmp.unlink(missing_ok=True)
+
+    write_atomically(dest, produce)  # x264 is deterministic: the same inputs leave an existing cut untouched
 
 
 def _write_thumbnail(poster: Path, dest: Path, platform: Platform) -> None:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import secrets
 import shutil
 import zipfile
 from collections.abc import Mapping
@@ -27,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from fitcontent.errors import FitcontentError, TemplateError, display_path
 from fitcontent.paths import packaged
-from fitcontent.store import file_sha256, fsync_dir
+from fitcontent.store import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -251,27 +249,16 @@ class _PlayerRenderer:
 
 def _write_zip_atomically(zip_path: Path, course_dir: Path, manifest: bytes, pages: dict[str, str],
                           lessons: list[_Lesson]) -> None:
-    """Fill a temp zip beside ``zip_path``, fsync it, rename it into place; no temp is left on error."""
-    zip_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = zip_path.with_name(f".{zip_path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(tmp, "xb") as out:
-            with zipfile.ZipFile(out, "w") as zf:
-                _add_bytes(zf, "imsmanifest.xml", manifest)
-                for name, html in pages.items():
-                    _add_bytes(zf, name, html.encode("utf-8"))
-                for name in dict.fromkeys(f for lesson in lessons for f in lesson.files):  # shared files once
-                    _add_file(zf, name, course_dir / name)
-            out.flush()
-            os.fsync(out.fileno())
-        if zip_path.is_file() and file_sha256(zip_path) == file_sha256(tmp):  # a no-op rerun writes nothing
-            tmp.unlink()
-            return
-        os.replace(tmp, zip_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    fsync_dir(zip_path.parent)
+    """The zip, written through :func:`fitcontent.store.write_atomically` (a no-op rerun writes nothing)."""
+    def produce(tmp: Path) -> None:
+        with open(tmp, "xb") as out, zipfile.ZipFile(out, "w") as zf:
+            _add_bytes(zf, "imsmanifest.xml", manifest)
+            for name, html in pages.items():
+                _add_bytes(zf, name, html.encode("utf-8"))
+            for name in dict.fromkeys(f for lesson in lessons for f in lesson.files):  # shared files once
+                _add_file(zf, name, course_dir / name)
+
+    write_atomically(zip_path, produce)
 
 
 def _zip_info(name: str, size: int) -> zipfile.ZipInfo:

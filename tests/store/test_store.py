@@ -15,7 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from fitcontent.store import Store, StoreError, atomic_write_bytes, atomic_write_text, cache_key, publish
+from fitcontent.store import (
+    Store,
+    StoreError,
+    atomic_write_bytes,
+    atomic_write_text,
+    cache_key,
+    publish,
+    write_atomically,
+)
 from tests.conftest import REPO
 
 SPEC = {"id": "squat.bodyweight.front.correct", "prompt": "A woman squats, 深蹲", "frames": 49, "fps": 8,
@@ -258,3 +266,21 @@ def test_killed_during_atomic_write_keeps_old_content(tmp_path: Path) -> None:
     atomic_write_text(target, "old content")
     _kill_when("text", target, lambda: any(tmp_path.glob(".tmp-manifest.json-*")))
     assert target.read_text(encoding="utf-8") == "old content"
+
+
+def test_write_atomically_replaces_keeps_same_bytes_and_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    """What another program writes (ffmpeg's cuts, the SCORM zip) lands whole or not at all."""
+    dest = tmp_path / "out" / "cut.mp4"
+    assert write_atomically(dest, lambda tmp: tmp.write_bytes(b"first"))
+    mtime = dest.stat().st_mtime_ns
+    assert not write_atomically(dest, lambda tmp: tmp.write_bytes(b"first"))  # same bytes: untouched
+    assert dest.stat().st_mtime_ns == mtime
+
+    def fails(tmp: Path) -> None:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("ffmpeg died")
+
+    with pytest.raises(RuntimeError, match="ffmpeg died"):
+        write_atomically(dest, fails)
+    assert dest.read_bytes() == b"first" and sorted(p.name for p in dest.parent.iterdir()) == ["cut.mp4"]
+    assert write_atomically(dest, lambda tmp: tmp.write_bytes(b"second")) and dest.read_bytes() == b"second"
