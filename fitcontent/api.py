@@ -232,7 +232,7 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     Returns a :class:`fitcontent.engine.run.BuildReport`; failed shots are in it, not raised.
     """
     from fitcontent.engine.run import build as run_build
-    from fitcontent.engine.run import write_manifest
+    from fitcontent.export.manifest import write_manifest
     from fitcontent.post.run import run_renders
 
     started = time.perf_counter()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from fitcontent.catalog.joints import METRIC_NAMES, POSE_KEYS
 from fitcontent.catalog.yamlfile import Loc, YamlFile
 from fitcontent.errors import Problem, did_you_mean
-from fitcontent.pose.joints import METRIC_NAMES, POSE_KEYS
 
 if TYPE_CHECKING:
     from fitcontent.catalog.loader import Catalog

@@ -6,22 +6,19 @@ killed build leaves the store and dist/ consistent and a rerun redoes only what 
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from fitcontent.errors import FitcontentError
+from fitcontent.export.manifest import write_manifest
 from fitcontent.generation.base import Backend, ShotSpec
-from fitcontent.store import TEMP_PREFIX, Entry, Store, cache_key, publish, write_text_if_changed
+from fitcontent.store import TEMP_PREFIX, Entry, Store, cache_key, publish
 
 log = logging.getLogger(__name__)
-MANIFEST = "manifest.json"
-_KEYS = ("id", "kind", "path")
 
 
 @dataclass
@@ -130,33 +127,6 @@ def _entry(spec: ShotSpec, backend: Backend, key: str, stored: Entry) -> dict[st
         **({"generation": stored.meta["generation"]} if "generation" in stored.meta else {}),
         **({"overlays": True} if spec.overlays else {}),  # absent when off: older manifests read the same
     }
-
-
-def write_manifest(out: Path, entries: list[dict[str, Any]]) -> None:
-    """Merge this build's entries into dist/manifest.json; entries whose files are gone are dropped."""
-    path = out / MANIFEST
-    fresh = {(e["id"], e["kind"]) for e in entries}
-    kept = [e for e in _previous_entries(path) if (e["id"], e["kind"]) not in fresh and (out / e["path"]).is_file()]
-    artifacts = sorted(kept + entries, key=lambda e: e["path"])
-    document = {"generator": f"fitcontent {version('fitcontent')}", "artifacts": artifacts}
-    write_text_if_changed(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-
-
-def _previous_entries(path: Path) -> list[dict[str, Any]]:
-    """The entries of an existing manifest that are well formed; anything else is warned about and dropped."""
-    if not path.is_file():
-        return []
-    try:
-        artifacts = json.loads(path.read_text(encoding="utf-8")).get("artifacts")
-    except (ValueError, AttributeError):
-        artifacts = None
-    if not isinstance(artifacts, list):
-        log.warning("%s has no list of artifacts; writing a new one", path)
-        return []
-    good = [e for e in artifacts if isinstance(e, dict) and all(isinstance(e.get(k), str) for k in _KEYS)]
-    if len(good) < len(artifacts):
-        log.warning("%s: dropped %d malformed entries", path, len(artifacts) - len(good))
-    return good
 
 
 def _remove_stale_temp_files(out: Path) -> None:

@@ -14,26 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from fitcontent.catalog.loader import Catalog
-from fitcontent.engine.run import MANIFEST
 from fitcontent.errors import FitcontentError
+from fitcontent.export.manifest import MANIFEST, read_manifest
 from fitcontent.store import publish, write_text_if_changed
 
 log = logging.getLogger(__name__)
 COURSE_FORMAT = "fitcontent-course/1"
 SCORM_ZIP = "course-scorm12.zip"
 FORMAT_ORDER = ("16:9", "9:16", "1:1", "4:5")
-
-
-def read_manifest(dist: Path) -> list[dict[str, Any]]:
-    """The artifacts a build recorded in ``dist/manifest.json``; a missing one says how to make it."""
-    path = Path(dist) / MANIFEST
-    if not path.is_file():
-        raise FitcontentError(f"{path} not found; run fitcontent build first (e.g. fitcontent build squat)")
-    try:
-        artifacts = json.loads(path.read_text(encoding="utf-8"))["artifacts"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise FitcontentError(f"{path}: not a fitcontent manifest ({exc}); rebuild into a fresh directory") from None
-    return [a for a in artifacts if isinstance(a, dict)]
 
 
 def export_course(dist: Path, out: Path, catalog: Catalog, lang: str = "en", title: dict[str, str] | None = None,

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fitcontent.errors import FitcontentError
-from fitcontent.export.course import read_manifest
+from fitcontent.export.manifest import read_manifest
 from fitcontent.export.platforms import (
     AUDIO_CHANNELS,
     AUDIO_RATE,

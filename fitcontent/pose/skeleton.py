@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from fitcontent.pose.joints import BILATERAL, JOINT_ANGLES
+from fitcontent.catalog.joints import BILATERAL, JOINT_ANGLES
 
 HEIGHT = 1.75
 """Body height in metres; every segment is a fixed fraction of it."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fitcontent.pose.joints import METRIC_NAMES
+from fitcontent.catalog.joints import METRIC_NAMES
 from fitcontent.pose.metrics import METRICS, Window
 from fitcontent.pose.skeleton import HEIGHT, INDEX, SEGMENTS, expand_sides, forward_kinematics, rot_x
 

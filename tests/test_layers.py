@@ -1,0 +1,39 @@
+"""Imports go one way: each part of the package imports only the parts below it (issue 11's order)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "fitcontent"
+LAYERS = [("settings", "paths", "errors", "store", "media"), ("catalog",), ("prompts", "pose"), ("generation",),
+          ("post",), ("export",), ("engine", "progress"), ("api",), ("cli", "__main__", "__init__")]
+RANK = {part: level for level, parts in enumerate(LAYERS) for part in parts}
+KNOWN = {  # still to move; each fix removes its line, and a new upward import fails the test
+    ("settings", "catalog"): "settings validates its file with catalog.loader.validate_file",
+    ("generation", "post"): "generation/inventory reports the default font from post/text",
+    ("generation", "__init__"): "generation/tiny plans every shot through the public fitcontent.plan",
+    ("post", "engine"): "post/run reports through the engine's BuildReport (one executor will run renders)",
+}
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        part = path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            for name in names:
+                if name == "fitcontent" or name.startswith("fitcontent."):
+                    target = name.split(".")[1] if "." in name else "__init__"
+                    assert part in RANK and target in RANK, f"{path}: {part} or {target} has no layer"
+                    if RANK[target] > RANK[part]:
+                        found.add((part, target))
+    return found
+
+
+def test_every_import_goes_down_the_layers_apart_from_the_known_ones() -> None:
+    upward = _upward_imports()
+    assert upward - set(KNOWN) == set(), "new imports that go up the layers"
+    assert set(KNOWN) - upward == set(), "fixed: remove these from KNOWN"
