@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import math
 from collections.abc import Callable, Sequence
@@ -62,6 +63,16 @@ class SceneLayout:
     caption: Rect  # the caption band at the caption's edge of the safe zone (empty without captions)
     corner: Rect | None  # the lower third, next to the caption band at the left
 
+    @property
+    def taken(self) -> list[Rect]:
+        """Everything text and the logo must keep off: subjects, labels, the caption band, the lower third."""
+        return _marks(self.panels) + [r for r in (self.caption, self.corner) if r is not None]
+
+
+def _marks(placed: Sequence[PlacedPanel]) -> list[Rect]:
+    """The subjects and labels of ``placed`` panels."""
+    return [r for p in placed for r in (p.subject, p.label) if r is not None]
+
 
 def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, position: str,
             corner: tuple[int, int] | None, mode: str, max_crop: float, gap: int, border: int) -> SceneLayout:
@@ -73,7 +84,7 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
     area = geometry.panel_area(canvas, safe)
     area = area.inset(gap) if len(needs) > 1 else area
     if len({need.size for need in needs}) == 1:  # one crop for every panel, so a grid's panels stay one size
-        whole = _union([need.subject for need in needs])
+        whole = functools.reduce(Rect.union, [need.subject for need in needs])
         needs = [dataclasses.replace(need, subject=whole) for need in needs]
     caption = _band(safe, caption_h, position)
     text_room = _text_room(safe, caption, position)
@@ -81,6 +92,7 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
     if corner:
         y = caption.y - corner[1] if position == "bottom" else caption.bottom
         corner_rect = Rect(safe.x, y, *corner)
+    band = caption if caption_h else None
     best: tuple[int, SceneLayout] | None = None
     for reserved in dict.fromkeys((0, caption_h, caption_h + (corner[1] if corner else 0))):
         if reserved and position == "top":
@@ -90,9 +102,8 @@ def arrange(canvas: Rect, safe: Rect, needs: list[PanelNeed], caption_h: int, po
         else:
             room = area
         placed = _panels(needs, room, text_room, mode, max_crop, gap, border)
-        taken = [r for p in placed for r in (p.subject, p.label) if r is not None]
+        taken = _marks(placed)
         shown = min(p.fit.dest.w * p.fit.dest.h for p in placed)
-        band = caption if caption_h else None
         places = _corner_places(corner_rect, placed, gap)
         lower = next((c for c in places if _clear(band, c, taken, placed, border)), corner_rect)
         fits = _clear(band, lower, taken, placed, border, lower_across=True)  # the last resort: see _corner_places
@@ -118,7 +129,7 @@ def _corner_places(corner: Rect | None, placed: list[PlacedPanel], gap: int) -> 
     like a broadcast lower third."""
     if corner is None:
         return [None]
-    margin = max(2, gap // 2)
+    margin = _margin(gap)
     moved = []
     for panel in placed:
         dest = panel.fit.dest.inset(margin)
@@ -149,9 +160,9 @@ def _text_room(safe: Rect, band: Rect, position: str) -> Rect:
     return Rect(safe.x, safe.y, safe.w, band.y - safe.y)
 
 
-def _union(boxes: list[Rect]) -> Rect:
-    x0, y0 = min(b.x for b in boxes), min(b.y for b in boxes)
-    return Rect(x0, y0, max(b.right for b in boxes) - x0, max(b.bottom for b in boxes) - y0)
+def _margin(gap: int) -> int:
+    """Space between a panel's edge and the text put on it."""
+    return max(2, gap // 2)
 
 
 def _straddles(text: Rect, picture: Rect, border: int) -> bool:
@@ -212,7 +223,7 @@ def _place(need: PanelNeed, cell: Rect, text_room: Rect, mode: str, max_crop: fl
            strip: int | None) -> PlacedPanel:
     """One panel in its cell, and its label: in a corner clear of the subject, or in a ``strip`` of
     that height just above the panel; the label is None where it has no such place."""
-    margin = max(2, gap // 2)
+    margin = _margin(gap)
     if need.label is None or strip is None:
         fitted = geometry.fit(need.size, cell.inset(border), mode, max_crop, need.subject)
         subject = fitted.place(need.subject)

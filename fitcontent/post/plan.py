@@ -194,13 +194,11 @@ class Planner:
         texts: list[TextSpec] = [caption.spec(e, frame, placed.caption) for e in events[self.lang]] if caption else []
         if lower and placed.corner:
             texts += lower.specs(*lower_words, frame, placed.corner.x, placed.corner.y, duration)
-        taken = [r for p in placed.panels for r in (p.subject, p.label) if r is not None]
-        taken += [r for r in (placed.caption, placed.corner) if r is not None]
         # the poster's moment: where the error shows for a comparison, else the movement's key phase
         telling = section.correction_phases[0] if section.correction_phases else movement.key_phase
         key_time = next((t for t, phase in times if phase == telling), 0.0)
         scene = SceneSpec(duration=duration, background=self.brand.colors.bars, panels=panels, texts=texts,
-                          images=self._logo(logo, frame, taken))
+                          images=self._logo(logo, frame, placed.taken))
         return _Scene(scene, events, key_time)
 
     def _measurer(self, label: Label, words: str, form: str, frame: Frame):
