@@ -367,8 +367,8 @@ def check_marketing(folder: Path) -> list[str]:
 def make_backend(name: str, catalog: Catalog, **options):
     """``preview`` (no options) or ``cogvideox`` (model, family_name, profile, image, video, steps)."""
     if name == "preview":
+        from fitcontent.fonts import default_font
         from fitcontent.generation.preview import PreviewBackend
-        from fitcontent.post.text import default_font
 
         return PreviewBackend(catalog, lambda: default_font().at)
     if name == "cogvideox":

@@ -86,7 +86,7 @@ def doctor() -> list[tuple[str, str]]:
 
     lines.append(("ffmpeg", f"{imageio_ffmpeg.get_ffmpeg_version()} ({imageio_ffmpeg.get_ffmpeg_exe()})"))
     try:
-        from fitcontent.post.text import default_font
+        from fitcontent.fonts import default_font
 
         font = default_font()
         lines.append(("font", f"{font.path.name} face {font.index} (English and Chinese)"))

@@ -44,7 +44,7 @@ WORDS = {"knee-ankle-ratio": "Knee/ankle", "depth": "Hip above knee", "ear-shoul
 """Metric names in words where the id does not read well; others are the id with spaces."""
 
 FontAt = Callable[[int], ImageFont.FreeTypeFont]
-"""A font at a pixel size (``fitcontent.post.text.FontRef.at``)."""
+"""A font at a pixel size (``fitcontent.fonts.FontRef.at``)."""
 Box = tuple[float, float, float, float]
 
 

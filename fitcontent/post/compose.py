@@ -22,9 +22,10 @@ from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
 
 from fitcontent.errors import FitcontentError
+from fitcontent.fonts import FontRef
 from fitcontent.media import RENDER_CRF, h264_params
 from fitcontent.post import yuv
-from fitcontent.post.text import FittedText, FontRef, draw_mark, fit_text, text_image
+from fitcontent.post.text import FittedText, draw_mark, fit_text, text_image
 
 logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # it warns whenever the decoder scales, as we ask
 Anchor = Literal["top-left", "top-center", "top-right", "center", "bottom-left", "bottom-center", "bottom-right"]

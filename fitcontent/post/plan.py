@@ -14,6 +14,7 @@ from typing import Any
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
 from fitcontent.errors import FitcontentError
+from fitcontent.fonts import FontRef, check_glyphs, default_font
 from fitcontent.pose.motion import phase_times
 from fitcontent.post import layout as rules
 from fitcontent.post.captions import Event
@@ -34,7 +35,7 @@ from fitcontent.post.layers import (
 from fitcontent.post.layers.base import Frame, box_of
 from fitcontent.post.names import LANGS, Names, title
 from fitcontent.post.spec import KINDS, Brand, Layout
-from fitcontent.post.text import FontRef, check_glyphs, default_font, units
+from fitcontent.post.text import units
 from fitcontent.store import file_sha256
 
 END_CARD_LOGO = Logo(corner="bottom-right", size=0.2)

@@ -7,11 +7,11 @@ import pytest
 
 from fitcontent import api
 from fitcontent.catalog.loader import Catalog
+from fitcontent.fonts import default_font
 from fitcontent.pose.metrics import METRICS, Mark
 from fitcontent.pose.overlays import COLOURS, Overlay, draw_overlay, label_text, shot_overlay
 from fitcontent.pose.skeleton import INDEX
 from fitcontent.pose.stills import ShotMotion, motion_for
-from fitcontent.post.text import default_font
 from fitcontent.settings import Settings
 
 SIZE = (360, 240)

@@ -15,6 +15,7 @@ from PIL import Image, ImageDraw
 
 from fitcontent import api
 from fitcontent.errors import FitcontentError
+from fitcontent.fonts import FontRef, check_glyphs, default_font
 from fitcontent.media import encode_h264, probe
 from fitcontent.post import compose
 from fitcontent.post.compose import (
@@ -29,9 +30,6 @@ from fitcontent.post.compose import (
 )
 from fitcontent.post.spec import Brand, load_brand
 from fitcontent.post.text import (
-    FontRef,
-    check_glyphs,
-    default_font,
     fit_text,
     line_height,
     text_image,

@@ -9,6 +9,7 @@ import math
 
 import pytest
 
+from fitcontent.fonts import default_font
 from fitcontent.pose.motion import phase_times
 from fitcontent.post.captions import phase_windows
 from fitcontent.post.compose import _boxed, text_box
@@ -16,7 +17,7 @@ from fitcontent.post.formats import FORMATS, Rect
 from fitcontent.post.names import load_strings
 from fitcontent.post.plan import Planner, load_layouts
 from fitcontent.post.spec import KINDS, load_brand
-from fitcontent.post.text import breaks, default_font
+from fitcontent.post.text import breaks
 from tests.post.conftest import clip_entry
 
 ANGLES = ("front", "front-45", "side", "back", "low-angle")

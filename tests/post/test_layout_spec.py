@@ -15,12 +15,12 @@ from click.testing import CliRunner
 
 from fitcontent.cli import cli
 from fitcontent.errors import CatalogError, RequestError
+from fitcontent.fonts import default_font
 from fitcontent.post import geometry
 from fitcontent.post.compose import Box, render_still, text_box
 from fitcontent.post.formats import FORMATS, Rect, parse_formats
 from fitcontent.post.layers import LAYERS
 from fitcontent.post.spec import KINDS, load_brand, load_layout
-from fitcontent.post.text import default_font
 from tests.post.conftest import clip_entry
 
 KNOWN_LAYERS = "(known: " + ", ".join(sorted(LAYERS)) + ")"

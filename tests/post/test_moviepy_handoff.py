@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from fitcontent.fonts import default_font
 from fitcontent.media import encode_h264
 from fitcontent.post.compose import Box, PanelSpec, RenderSpec, SceneSpec, to_moviepy
-from fitcontent.post.text import default_font
 
 
 def test_to_moviepy_yields_rgb_frames_with_the_panel_colour(tmp_path: Path) -> None:

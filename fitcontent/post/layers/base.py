@@ -7,10 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from fitcontent.fonts import FontRef
 from fitcontent.post.compose import Box, TextSpec, text_size
 from fitcontent.post.formats import Rect
 from fitcontent.post.layout import min_text
-from fitcontent.post.text import FontRef
 
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")]
 Fraction = Annotated[float, Field(gt=0, le=1)]
