@@ -69,7 +69,7 @@ def load_settings(
 
 def _read_config(path: Path) -> dict[str, Any]:
     """fitcontent.yml, validated on its own so errors point at its lines; paths are relative to it."""
-    from fitcontent.catalog.loader import validate_file
+    from fitcontent.yamlfile import validate_file
 
     _, settings = validate_file(path, Settings)
     given = settings.model_dump(exclude_unset=True)

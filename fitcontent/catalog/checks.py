@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from fitcontent.catalog.joints import METRIC_NAMES, POSE_KEYS
-from fitcontent.catalog.yamlfile import Loc, YamlFile
 from fitcontent.errors import Problem, did_you_mean
+from fitcontent.yamlfile import Loc, YamlFile
 
 if TYPE_CHECKING:
     from fitcontent.catalog.loader import Catalog

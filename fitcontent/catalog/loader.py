@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from fitcontent.catalog.models import FILE_MODELS, Angle, CatalogSettings, Movement, Vocabulary
-from fitcontent.catalog.yamlfile import Loc, YamlFile, read_yaml
 from fitcontent.errors import CatalogError, Problem, RequestError, display_path, unknown_message
-
-M = TypeVar("M", bound=BaseModel)
+from fitcontent.yamlfile import YamlFile, validate_file
 
 
 @dataclass(frozen=True)
@@ -86,61 +81,3 @@ def load_catalog(root: Path) -> Catalog:
         raise CatalogError(findings)
     catalog.warnings.extend(findings)
     return catalog
-
-
-def validate_file(path: Path, model: type[M]) -> tuple[YamlFile, M]:
-    """Read one YAML file as ``model``; raise :class:`CatalogError` with every problem in it."""
-    source = read_yaml(path)
-    if not isinstance(source.data, dict):
-        kind = type(source.data).__name__
-        raise CatalogError([source.problem((), f"expected a mapping of fields at the top level, got a {kind}")])
-    try:
-        return source, model.model_validate(source.data)
-    except ValidationError as exc:
-        raise CatalogError([_describe(source, model, error) for error in exc.errors()]) from None
-
-
-def _describe(source: YamlFile, model: type[BaseModel], error) -> Problem:
-    """Turn one pydantic error into a line a catalog author can act on."""
-    loc: Loc = tuple(part for part in error["loc"] if part != "[key]")
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        allowed = _fields_at(model, loc[:-1])
-        message = unknown_message("field", str(loc[-1]), allowed, known_word="allowed")
-    elif kind == "missing":
-        message = "missing required field"
-    else:
-        message = error["msg"].removeprefix("Value error, ")
-        value = error.get("input")
-        if isinstance(value, str | int | float | bool) or value is None:
-            message += f" (got {value!r})"
-        if "[key]" in error["loc"]:
-            message = f"key {loc[-1]!r}: {message}"
-    return source.problem(loc, message)
-
-
-def _fields_at(model: type[BaseModel], loc: Loc) -> list[str]:
-    """Field names of the nested model that ``loc`` points into (for 'did you mean')."""
-    current: object = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
-            return []
-        current = _inner_model(current.model_fields[part].annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
-
-
-def _inner_model(annotation: object) -> object:
-    """``list[Cue]`` / ``Cue | None`` / ``Cue`` -> ``Cue``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            inner = _inner_model(arg)
-            if inner is not None:
-                return inner
-    return None

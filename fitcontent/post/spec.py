@@ -14,12 +14,11 @@ from typing import Literal
 
 from pydantic import Field, ValidationError
 
-from fitcontent.catalog.loader import validate_file
-from fitcontent.catalog.yamlfile import read_yaml
 from fitcontent.errors import CatalogError, FitcontentError, Problem, RequestError, did_you_mean, unknown_message
 from fitcontent.paths import packaged
 from fitcontent.post.layers import LAYERS, Layer
 from fitcontent.post.layers.base import Colors, Localized, Strict
+from fitcontent.yamlfile import read_yaml, validate_file
 
 log = logging.getLogger(__name__)
 

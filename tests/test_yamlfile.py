@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fitcontent.catalog.yamlfile import YamlFile, format_loc, read_yaml
 from fitcontent.errors import CatalogError, Problem
+from fitcontent.yamlfile import YamlFile, format_loc, read_yaml
 
 NESTED = """\
 # a comment line
