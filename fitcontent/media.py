@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import struct
+import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +52,34 @@ def encode_h264(path: Path, frames: Iterable[np.ndarray], width: int, height: in
         count += 1
     writer.close()
     return count
+
+
+def decode_frames(path: Path | str, width: int, height: int, filters: list[str] | None = None,
+                  pix_fmt: str = "yuv420p", bits_per_pixel: int = 12) -> Iterator[bytes]:
+    """Each frame of ``path`` as raw ``pix_fmt`` bytes, ``width`` x ``height`` after ffmpeg's ``filters``
+    (scale, crop). Closing the iterator stops ffmpeg; a file that decodes to nothing raises with its reason."""
+    import imageio_ffmpeg
+
+    size = width * height * bits_per_pixel // 8
+    command = [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path),
+               *(["-vf", ",".join(filters)] if filters else []), "-pix_fmt", pix_fmt, "-f", "rawvideo", "-"]
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg never blocks on what it reports
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        count = 0
+        try:
+            assert process.stdout is not None
+            while len(data := process.stdout.read(size)) == size:
+                count += 1
+                yield data
+        finally:
+            process.stdout.close()  # type: ignore[union-attr]
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        if count == 0:
+            errors.seek(0)
+            reason = errors.read().decode("utf-8", "replace").strip().splitlines()
+            raise FitcontentError(f"{path}: no frames could be decoded ({reason[-1] if reason else 'no video'})")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ two conversions per frame made a 2x2 grid 1.6x slower than ffmpeg's own filter g
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +22,10 @@ from pydantic import BaseModel, ConfigDict
 
 from fitcontent.errors import FitcontentError
 from fitcontent.fonts import FontRef
-from fitcontent.media import RENDER_CRF, h264_params
+from fitcontent.media import RENDER_CRF, decode_frames, h264_params
 from fitcontent.post import yuv
 from fitcontent.post.text import FittedText, draw_mark, fit_text, text_image
 
-logging.getLogger("imageio_ffmpeg").setLevel(logging.ERROR)  # it warns whenever the decoder scales, as we ask
 Anchor = Literal["top-left", "top-center", "top-right", "center", "bottom-left", "bottom-center", "bottom-right"]
 
 
@@ -183,16 +181,11 @@ class _Reader:
 
     @classmethod
     def open(cls, panel: PanelSpec) -> _Reader:
-        import imageio_ffmpeg
-
         (width, height), (x, y), d = panel.scaled, panel.crop, panel.dest
         filters = [] if panel.scaled == panel.size else [f"scale={width}:{height}:flags=bicubic"]
         if (d.w, d.h) != panel.scaled:
             filters.append(f"crop={d.w}:{d.h}:{x}:{y}")
-        params = ["-vf", ",".join(filters)] if filters else []
-        frames = imageio_ffmpeg.read_frames(panel.clip, pix_fmt="yuv420p", bits_per_pixel=12, output_params=params)
-        next(frames)  # the header
-        return cls(panel, frames)
+        return cls(panel, decode_frames(panel.clip, d.w, d.h, filters))
 
     def at(self, index: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Planes of frame ``index`` (frames past the end hold the last one)."""
