@@ -20,12 +20,9 @@ from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
-from fitcontent.errors import FitcontentError, TemplateError, display_path
-from fitcontent.paths import packaged
+from fitcontent.errors import FitcontentError, display_path
 from fitcontent.store import write_atomically
+from fitcontent.templating import Templates
 
 log = logging.getLogger(__name__)
 
@@ -225,26 +222,11 @@ class _PlayerRenderer:
     """``course/player.html.j2`` from the project's templates, else the packaged one, autoescaped."""
 
     def __init__(self, project_templates: Path | None):
-        self.search_path = [p for p in (project_templates, packaged("templates")) if p is not None]
-        self.env = SandboxedEnvironment(loader=jinja2.FileSystemLoader(self.search_path),
-                                        undefined=jinja2.StrictUndefined, autoescape=True,
-                                        trim_blocks=True, lstrip_blocks=True)
+        self.templates = Templates(project_templates, autoescape=True)
 
     def render(self, **context: Any) -> str:
-        """The page, or a :class:`TemplateError` naming the template file that broke."""
-        try:
-            template = self.env.get_template(PLAYER_TEMPLATE)
-        except jinja2.TemplateNotFound:
-            searched = ", ".join(display_path(p) for p in self.search_path)
-            raise TemplateError(f"template {PLAYER_TEMPLATE} not found (searched {searched})") from None
-        except jinja2.TemplateSyntaxError as exc:
-            where = display_path(Path(exc.filename)) if exc.filename else PLAYER_TEMPLATE
-            raise TemplateError(f"{where}:{exc.lineno}: {exc.message}") from None
-        try:
-            return template.render(**context)
-        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError) as exc:
-            where = display_path(Path(template.filename)) if template.filename else PLAYER_TEMPLATE
-            raise TemplateError(f"{where}: {exc}") from None
+        """The page, or a :class:`TemplateError` at the template line that broke."""
+        return self.templates.render(PLAYER_TEMPLATE, context)
 
 
 def _write_zip_atomically(zip_path: Path, course_dir: Path, manifest: bytes, pages: dict[str, str],

@@ -5,14 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
-from jinja2.sandbox import SandboxedEnvironment
 
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
-from fitcontent.errors import TemplateError
 from fitcontent.post.spec import Brand
+from fitcontent.templating import render_string
 
 LANGS = ("en", "zh")
 
@@ -22,7 +20,6 @@ class Names:
 
     def __init__(self, catalog: Catalog, brand: Brand, strings: dict[str, dict[str, str]]):
         self.catalog, self.brand, self.strings = catalog, brand, strings
-        self.env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False)
 
     def words(self, movement: Movement, clip: dict, lang: str) -> dict[str, Any]:
         """The localized words a layout's text fields may use, for ``clip`` of ``movement``."""
@@ -43,11 +40,8 @@ class Names:
         }
 
     def text(self, template: str, context: dict[str, Any]) -> str:
-        """A layout's text field rendered over ``context``."""
-        try:
-            return self.env.from_string(template).render(**context).strip()
-        except jinja2.TemplateError as exc:
-            raise TemplateError(f"layout text {template!r}: {exc}; available: {', '.join(sorted(context))}") from None
+        """A layout's text field rendered over ``context``; a broken one raises :class:`TemplateError`."""
+        return render_string(template, context, kind="layout text").strip()
 
 
 def title(kind: str, words: dict[str, Any]) -> str:
