@@ -8,15 +8,18 @@ outside the lock (the slow part); (2) the sidecar is written atomically and its 
 object is renamed into place and the directory fsynced again. The object's name appearing is the commit
 point, and its sidecar is durable before it, so a crash leaves at worst a sidecar without an object (a
 miss, cleaned by the next ``get``), never an object whose sidecar is missing or describes other bytes.
-Damage from elsewhere (disk, a person) is caught because ``get`` checks size and sha256 on every read.
-Commits and deletions hold an ``flock`` on ``root/.lock``, so a reader that meets an entry mid-commit
-waits and looks again instead of deleting a good entry.
+Damage from elsewhere (disk, a person) is caught because ``get`` checks size and sha256 on every read;
+the sha256 is computed again only when the object's stat changed (see :func:`hashed`).
+Commits and deletions hold an exclusive :class:`filelock.FileLock` on ``root/.lock`` (``flock`` on POSIX,
+``LockFileEx`` on Windows; the OS drops it when the holder dies), so a reader that meets an entry
+mid-commit waits and looks again instead of deleting a good entry.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -25,18 +28,15 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from fitcontent.errors import FitcontentError
+from filelock import FileLock
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: commits are not serialised between processes
-    fcntl = None  # type: ignore[assignment]
+from fitcontent.errors import FitcontentError
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,9 @@ TEMP_MAX_AGE = 600.0  # seconds; an older temp file is debris of a killed proces
 _KEY = re.compile(r"[0-9a-f]{64}")
 _SUFFIX = re.compile(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*")
 _CHUNK = 1 << 20
+RACY_SECONDS = 2.0
+""":func:`hashed` does not cache a file changed this recently: timestamps can be as coarse as a clock tick
+(2 s on FAT), so another write within that tick would leave the file's stat as it was."""
 
 
 class StoreError(FitcontentError):
@@ -125,7 +128,7 @@ def write_atomically(dest: Path, produce: Callable[[Path], None]) -> bool:
         produce(tmp)
         with open(tmp, "rb+") as out:
             os.fsync(out.fileno())
-        if dest.is_file() and file_sha256(dest) == file_sha256(tmp):
+        if dest.is_file() and hashed(dest) == file_sha256(tmp):
             tmp.unlink()
             return False
     except BaseException:
@@ -163,6 +166,21 @@ def file_sha256(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def hashed(path: Path) -> tuple[int, str]:
+    """:func:`file_sha256`, remembered while the file's device, inode, size, mtime and ctime stay the same (an
+    edit in place, even one that keeps the size and puts the mtime back, moves the ctime); a file changed in
+    the last :data:`RACY_SECONDS` is read every time."""
+    stat = os.stat(path)
+    if time.time() - stat.st_ctime < RACY_SECONDS:
+        return file_sha256(path)
+    return _hashed(os.fspath(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@functools.lru_cache(maxsize=1024)
+def _hashed(path: str, dev: int, inode: int, size: int, mtime_ns: int, ctime_ns: int) -> tuple[int, str]:
+    return file_sha256(Path(path))
+
+
 def publish(src: Path, dest: Path) -> bool:
     """Place store object ``src`` at ``dest`` atomically; False when ``dest`` already had these bytes.
 
@@ -170,7 +188,7 @@ def publish(src: Path, dest: Path) -> bool:
     verification catches and rebuilds); across filesystems the bytes are copied to a temp file first.
     """
     src, dest = Path(src), Path(dest)
-    if dest.is_file() and (os.path.samefile(src, dest) or file_sha256(src) == file_sha256(dest)):
+    if dest.is_file() and (os.path.samefile(src, dest) or hashed(src) == hashed(dest)):
         return False
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_path(dest.parent, dest.name)
@@ -273,13 +291,13 @@ class Store:
             return None, problem
         path = self._shard(key) / f"{key}.{sidecar['suffix']}"
         try:
-            if path.stat().st_size != sidecar["size"]:
-                return None, f"object is {path.stat().st_size} bytes, sidecar says {sidecar['size']}"
-            _, sha = file_sha256(path)
+            size, sha = hashed(path)
         except FileNotFoundError:
             return None, "sidecar without object"
         except OSError as exc:
             return None, f"unreadable object: {exc}"
+        if size != sidecar["size"]:
+            return None, f"object is {size} bytes, sidecar says {sidecar['size']}"
         if sha != sidecar["sha256"]:
             return None, "object's sha256 does not match the sidecar"
         return Entry(key=key, path=path, size=sidecar["size"], sha256=sha, meta=sidecar["meta"]), None
@@ -289,16 +307,11 @@ class Store:
             path.unlink(missing_ok=True)
         fsync_dir(self._shard(key))
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
-        """Serialise commits and deletions across processes; released by the kernel if we are killed."""
-        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)
+    def _lock(self) -> FileLock:
+        """The exclusive, blocking lock of commits and deletions, across processes and threads; the OS drops it
+        when its holder dies. Made anew on each use, as filelock refuses a lock made before a fork; ``.lock``
+        stays in place, and no soft lock (a marker a killed holder leaves behind) stands in where flock fails."""
+        return FileLock(self.root / ".lock", preserve_lock_file=True, fallback_to_soft=False)
 
 
 def _check_key(key: str) -> None:

@@ -1,11 +1,25 @@
-"""Timed captions: which cue shows when (from the clip's phase times), and their WebVTT / SRT files."""
+"""Timed captions: which cue shows when (from the clip's phase times), and their WebVTT / SRT files.
+
+We write the files ourselves (their exact text is tested); we read them back with webvtt-py and srt.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from srt import SRTParseError
+from srt import parse as parse_srt
+from webvtt import WebVTT
+from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+from fitcontent.errors import FitcontentError
+
 MIN_CAPTION_SECONDS = 1.0
 """A phase shorter than this on screen gets no caption: nobody can read it."""
+
+
+class CaptionError(FitcontentError):
+    """A caption file that cannot be read back."""
 
 
 @dataclass(frozen=True)
@@ -64,25 +78,32 @@ def _clock(seconds: float, separator: str) -> str:
 
 def trim(text: str, seconds: float) -> str:
     """A WebVTT or SRT file of :func:`webvtt` / :func:`srt` cut at ``seconds``: later cues dropped, the
-    last one ending at the cut (for a video cut to a platform's length)."""
-    blocks = []
-    for block in text.strip("\n").split("\n\n"):
-        lines = block.split("\n")
-        timing = next((i for i, line in enumerate(lines) if " --> " in line), None)
-        if timing is not None:
-            start, _, rest = lines[timing].partition(" --> ")
-            end, space, settings = rest.partition(" ")
-            if _seconds(start) >= seconds:
-                continue
-            if _seconds(end) > seconds:
-                lines[timing] = f"{start} --> {_clock(seconds, end[8])}{space}{settings}"
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) + "\n"
+    last one ending at the cut (for a video cut to a platform's length). Raises :class:`CaptionError` if
+    ``text`` cannot be read."""
+    is_webvtt = text.startswith("WEBVTT")
+    events = read_webvtt(text) if is_webvtt else read_srt(text)
+    cut = round(seconds, 3)
+    kept = [Event(e.start, min(e.end, cut), e.text) for e in events if e.start < cut]
+    return webvtt(kept) if is_webvtt else srt(kept)
 
 
-def _seconds(clock: str) -> float:
-    hours, minutes, rest = clock.replace(",", ".").split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+def read_webvtt(text: str) -> list[Event]:
+    """The cues of a WebVTT file, read by webvtt-py (strictly: a malformed cue is an error, not skipped)."""
+    try:
+        captions = WebVTT.from_string(text, strict=True).captions
+    except (MalformedFileError, MalformedCaptionError) as exc:
+        raise CaptionError(f"captions: not a WebVTT file we can read: {exc}") from exc
+    return [Event(c.start_time.in_milliseconds() / 1000, c.end_time.in_milliseconds() / 1000, c.raw_text)
+            for c in captions]
+
+
+def read_srt(text: str) -> list[Event]:
+    """The cues of an SRT file, read by srt."""
+    try:
+        subtitles = list(parse_srt(text))
+    except SRTParseError as exc:
+        raise CaptionError(f"captions: not an SRT file we can read: {exc}") from exc
+    return [Event(s.start.total_seconds(), s.end.total_seconds(), s.content) for s in subtitles]
 
 
 def webvtt(events: list[Event]) -> str:

@@ -9,10 +9,21 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from webvtt import WebVTT
 
 from fitcontent.catalog.loader import Catalog
 from fitcontent.pose.motion import phase_times
-from fitcontent.post.captions import MIN_CAPTION_SECONDS, Event, cue_events, phase_events, phase_windows, srt, webvtt
+from fitcontent.post.captions import (
+    MIN_CAPTION_SECONDS,
+    CaptionError,
+    Event,
+    cue_events,
+    phase_events,
+    phase_windows,
+    srt,
+    trim,
+    webvtt,
+)
 from fitcontent.post.layers import EndCard, SummaryCard, TitleCard
 from fitcontent.post.names import load_strings
 from fitcontent.post.plan import load_layouts
@@ -109,6 +120,36 @@ def test_webvtt_and_srt_write_the_same_cues_with_a_dot_and_a_comma() -> None:
 
 def test_shifting_moves_both_ends() -> None:
     assert Event(0.5, 1.5, "x").shifted(3.0) == Event(3.5, 4.5, "x")
+
+
+# ---- cutting caption files ---------------------------------------------------------------------------
+LONG = [Event(0.0, 3.0, "Squat\nPrimary muscles: Quadriceps"), Event(55.0, 58.0, "Keep your chest up"),
+        Event(58.5, 62.0, "下蹲前收紧核心"), Event(63.0, 65.0, "Late")]
+
+
+@pytest.mark.parametrize("write", [webvtt, srt], ids=["webvtt", "srt"])
+def test_trim_drops_later_cues_and_ends_the_last_at_the_cut(write) -> None:
+    assert trim(write(LONG), 60) == write([*LONG[:2], Event(58.5, 60.0, "下蹲前收紧核心")])
+    assert trim(write(LONG), 58.2) == write(LONG[:2])  # between cues: nothing is cut short
+    assert trim(write(LONG), 58.5004) == write(LONG[:2])  # at the millisecond the cue starts: it would last 0 ms
+    assert trim(write(LONG), 100) == write(LONG)
+
+
+def test_trimmed_webvtt_cues_keep_their_place_near_the_top() -> None:
+    captions = WebVTT.from_string(trim(webvtt(LONG), 60), strict=True).captions
+    assert [str(c.settings) for c in captions] == ["line:8% position:50% align:center"] * 3
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("WEBVTT\n\n00:00:01.000 --> 00:0x:02.000 line:8%\nhi\n", "not a WebVTT file we can read: Invalid cue block"),
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000 line:high\nhi\n", "Invalid cue setting 'line:high'"),
+    ("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n00:00:03.000 --> 00:00:04.000\nho\n", "Invalid cue block"),
+    ("1\n00:00:01,000 -> 00:00:02,000\nhi\n", "not an SRT file we can read"),
+    ("Squat\n", "not an SRT file we can read"),
+], ids=["vtt-clock", "vtt-setting", "vtt-no-blank-line", "srt-arrow", "srt-no-cue"])
+def test_trim_names_what_is_wrong_with_a_malformed_file(text: str, problem: str) -> None:
+    with pytest.raises(CaptionError, match=re.escape(problem)):
+        trim(text, 60)
 
 
 # ---- burned-in captions -------------------------------------------------------------------------------
@@ -245,6 +286,16 @@ def test_an_error_grid_captions_every_label_it_shows_for_the_whole_clip(built: S
         for cue in subtitles:  # webvtt-py gives whole seconds; srt gives the milliseconds
             assert cue.start.total_seconds() == 0 and abs(cue.end.total_seconds() - entry["duration"]) < 0.01
         assert {(c.start, c.end) for c in vtt} == {("00:00:00.000", _vtt_clock(subtitles[0].end))}
+
+
+@pytest.mark.parametrize(("key", "parse"), [("captions", parse_vtt), ("subtitles", parse_srt)], ids=["vtt", "srt"])
+def test_a_built_lesson_trimmed_keeps_its_cues_up_to_the_cut(built: SimpleNamespace, key: str, parse) -> None:
+    lesson = _entries(built, "lesson")[0]
+    text = (built.dist / lesson[key]["en"]).read_text(encoding="utf-8")
+    cut = round(lesson["duration"] / 2, 3)
+    expected = [Cue(c.start, min(c.end, cut), c.text) for c in parse(text) if c.start < cut]
+    assert 0 < len(expected) < len(parse(text))
+    assert parse(trim(text, cut)) == expected
 
 
 def _vtt_clock(delta) -> str:

@@ -14,13 +14,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock, Timeout
 
+import fitcontent.store as store_module
 from fitcontent.store import (
     Store,
     StoreError,
     atomic_write_bytes,
     atomic_write_text,
     cache_key,
+    file_sha256,
     publish,
     write_atomically,
 )
@@ -221,8 +224,10 @@ def test_publish_is_idempotent_and_exact(tmp_path: Path, monkeypatch: pytest.Mon
     assert Store(tmp_path / "store").get(KEY).path.read_bytes() == CLIP
 
 
-def _kill_when(mode: str, target: Path, ready: Callable[[], bool]) -> None:
-    """Start the child writer, SIGKILL it once ``ready()`` says it is mid-write, and reap it."""
+def _kill_when(mode: str, target: Path, ready: Callable[[], bool],
+               while_stopped: Callable[[], None] = lambda: None) -> None:
+    """Start the child writer, call ``while_stopped()`` once ``ready()`` says it is mid-write, SIGKILL it and
+    reap it."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     child = subprocess.Popen([sys.executable, str(CHILD), mode, str(target), KEY], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -232,6 +237,7 @@ def _kill_when(mode: str, target: Path, ready: Callable[[], bool]) -> None:
             if child.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"child never got mid-write: {child.communicate()[1].decode()}")
             time.sleep(0.005)
+        while_stopped()
         child.send_signal(signal.SIGKILL)
     finally:
         child.kill()
@@ -261,6 +267,20 @@ def test_killed_between_sidecar_and_object_is_a_miss(tmp_path: Path, caplog: pyt
     assert store.get(KEY).path.read_bytes() == CLIP
 
 
+def test_a_commit_locks_out_other_processes_until_it_ends_even_by_a_kill(tmp_path: Path) -> None:
+    """Commits of two processes are serialised: while the child is mid-commit no other process can take
+    ``root/.lock``, and the OS frees the lock when the child is killed."""
+    other_process = FileLock(tmp_path / ".lock", blocking=False)
+
+    def lock_is_taken() -> None:
+        with pytest.raises(Timeout):
+            other_process.acquire()
+
+    _kill_when("commit", tmp_path, (tmp_path / "objects" / KEY[:2] / f"{KEY}.json").exists, lock_is_taken)
+    with other_process:  # no Timeout: the OS dropped the killed child's lock
+        pass
+
+
 def test_killed_during_atomic_write_keeps_old_content(tmp_path: Path) -> None:
     target = tmp_path / "manifest.json"
     atomic_write_text(target, "old content")
@@ -284,3 +304,56 @@ def test_write_atomically_replaces_keeps_same_bytes_and_leaves_nothing_on_failur
         write_atomically(dest, fails)
     assert dest.read_bytes() == b"first" and sorted(p.name for p in dest.parent.iterdir()) == ["cut.mp4"]
     assert write_atomically(dest, lambda tmp: tmp.write_bytes(b"second")) and dest.read_bytes() == b"second"
+
+
+def _count_hashing(monkeypatch: pytest.MonkeyPatch, racy_seconds: float) -> list[Path]:
+    """Set ``RACY_SECONDS`` to ``racy_seconds``; the list filled with each file the store hashes from now on."""
+    monkeypatch.setattr(store_module, "RACY_SECONDS", racy_seconds)
+    reads: list[Path] = []
+
+    def counted(path: Path) -> tuple[int, str]:
+        reads.append(Path(path))
+        return file_sha256(path)
+
+    monkeypatch.setattr(store_module, "file_sha256", counted)
+    return reads
+
+
+@pytest.mark.parametrize(("racy_seconds", "reads_of_two_gets"), [(float("-inf"), 1), (float("inf"), 2)],
+                         ids=["settled-file", "just-changed-file"])
+def test_a_get_reads_an_object_again_only_when_its_stat_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                racy_seconds: float, reads_of_two_gets: int) -> None:
+    """A settled object is hashed once; one changed within ``RACY_SECONDS`` is hashed on every read, as
+    another write in the same clock tick would not change its stat."""
+    store = Store(tmp_path)
+    entry = store.put(KEY, write_clip(), "mp4", META)
+    reads = _count_hashing(monkeypatch, racy_seconds)
+    assert store.get(KEY) == entry and store.get(KEY) == entry
+    assert reads == [entry.path] * reads_of_two_gets
+    stat = entry.path.stat()
+    os.utime(entry.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert store.get(KEY) == entry and reads == [entry.path] * (reads_of_two_gets + 1)
+
+
+def test_a_byte_flipped_in_place_with_size_and_mtime_kept_is_caught(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   caplog: pytest.LogCaptureFixture) -> None:
+    """Editing a published hard link in place keeps the object's size and, put back, its mtime; the ctime
+    still moves, so the hash remembered from the first read is not trusted."""
+    reads = _count_hashing(monkeypatch, float("-inf"))
+    store = Store(tmp_path / "store")
+    obj = store.put(KEY, write_clip(), "mp4", META).path
+    dest = tmp_path / "dist" / "front.mp4"
+    publish(obj, dest)
+    assert os.path.samefile(obj, dest) and store.get(KEY) is not None
+    before, reads_before = obj.stat(), len(reads)
+    with open(dest, "r+b") as f:
+        f.seek(7)
+        f.write(bytes([CLIP[7] ^ 0x01]))
+    os.utime(dest, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = obj.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    if after.st_ctime_ns == before.st_ctime_ns:
+        pytest.skip("timestamps here are too coarse to move within the test (RACY_SECONDS covers that case)")
+    with caplog.at_level(logging.WARNING, logger="fitcontent.store"):
+        assert store.get(KEY) is None
+    assert "sha256 does not match" in caplog.text and len(reads) > reads_before
