@@ -1,10 +1,11 @@
-"""The CogVideoX backend: the only module that imports diffusers.
+"""The CogVideoX backend: the only module that loads a diffusers pipeline.
 
 Weights load only from a local directory (``--model``, ``FITCONTENT_MODEL_DIR``, or a Hugging Face cache
-that already holds them); nothing is downloaded. The pipeline is loaded once per process and reused for
-every shot; prompt embeddings are cached per (prompt, negative prompt). Every spec is checked against the
-family's rules before any weight loads. A CUDA out-of-memory error retries the shot with the next
-lower-memory profile instead of failing the batch.
+that already holds them, found by huggingface_hub's cache scan); nothing is downloaded, and the process
+environment is left alone. The pipeline is loaded once per process and reused for every shot; prompt
+embeddings are cached per (prompt, negative prompt). Every spec is checked against the family's rules
+before any weight loads. A CUDA out-of-memory error retries the shot with the next lower-memory profile
+instead of failing the batch.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
-from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile
+from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile, quantization
 from fitcontent.store import file_sha256
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,25 @@ def detect_family(directory: Path) -> Family:
     return FAMILIES["cogvideox-5b"]
 
 
-def snapshots(fam: Family) -> list[Path]:
-    """The family's downloads in the Hugging Face cache ($HF_HUB_CACHE, or $HF_HOME/hub)."""
-    home = Path(os.environ.get("HF_HOME", Path.home() / ".cache" / "huggingface"))
-    hub = Path(os.environ.get("HF_HUB_CACHE") or home / "hub")
-    return list((hub / f"models--{fam.repo.replace('/', '--')}" / "snapshots").glob("*"))
+def cached_snapshots() -> dict[str, list[Path]]:
+    """Each model repository's revisions in the Hugging Face cache, newest first; none without a cache.
+
+    The cache is huggingface_hub's own (HF_HUB_CACHE, or HF_HOME/hub), as it read them at import."""
+    try:
+        from huggingface_hub import constants, scan_cache_dir
+        from huggingface_hub.errors import CacheNotFound
+    except ImportError:  # without the gpu extra there is no cache to read
+        return {}
+    try:
+        cache = scan_cache_dir(constants.HF_HUB_CACHE)
+    except (CacheNotFound, ValueError, OSError):  # ValueError: a file where the cache should be
+        return {}
+    found = {}
+    for repo in cache.repos:
+        if repo.repo_type == "model":
+            revisions = sorted(repo.revisions, key=lambda r: r.last_modified, reverse=True)
+            found[repo.repo_id] = [r.snapshot_path for r in revisions]
+    return found
 
 
 def resolve_model_dir(model: Path | None, fam: Family | None) -> Path:
@@ -65,7 +80,7 @@ def resolve_model_dir(model: Path | None, fam: Family | None) -> Path:
     if not model and os.environ.get(MODEL_DIR_ENV):
         candidates.append(Path(os.environ[MODEL_DIR_ENV]))
     if not candidates and fam is not None:
-        candidates += sorted(snapshots(fam), key=lambda p: p.stat().st_mtime, reverse=True)
+        candidates += cached_snapshots().get(fam.repo, [])
     for candidate in candidates:
         if (candidate / "model_index.json").is_file():
             return candidate
@@ -129,21 +144,21 @@ class CogVideoXBackend:
         """Load the pipeline once; later shots reuse it."""
         if self.placed:
             return
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # local directories only: never a download
         import diffusers
         import torch
 
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.profile = choose_profile(self.profile_name, self.family, self.device)
         dtype = getattr(torch, self.dtype_name or self.family.dtype) if self.device == "cuda" else torch.float32
-        if self.pipe is None:
-            self.pipe = getattr(diffusers, self.family.pipeline).from_pretrained(self.directory, dtype=dtype)
+        if self.pipe is None:  # local files only: never a download
+            self.pipe = getattr(diffusers, self.family.pipeline).from_pretrained(
+                self.directory, dtype=dtype, local_files_only=True, transformer=self._transformer(dtype))
         else:
             dtype = self.pipe.transformer.dtype
         if self.video is not None:  # video-to-video shares every component of the loaded pipeline
             self.pipe = diffusers.CogVideoXVideoToVideoPipeline.from_pipe(self.pipe)
         self.pipe.set_progress_bar_config(disable=True)
         self.dtype = str(dtype).removeprefix("torch.")
-        self.profile = choose_profile(self.profile_name, self.family, self.device)
         apply_profile(self.pipe, self.profile, self.device)
         self.placed = True
         log.info("Loaded %s from %s (%s, profile %s)", self.family.name, self.directory, self.dtype, self.profile)
@@ -174,6 +189,8 @@ class CogVideoXBackend:
                     raise
                 log.warning("%s: out of GPU memory under profile %s; retrying with %s", spec.id, self.profile, lower)
                 self.profile = lower
+                if quantization(lower) is not None:  # quantized as it loads: load the transformer again
+                    self.pipe.transformer = self._transformer(getattr(torch, self.dtype))
                 if self.device == "cuda":
                     torch.cuda.empty_cache()
                 apply_profile(self.pipe, lower, self.device)
@@ -181,6 +198,17 @@ class CogVideoXBackend:
                          "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)
                          if self.device == "cuda" else None}
         return frames
+
+    def _transformer(self, dtype):
+        """The model directory's transformer, with the profile's load-time quantization (int8 for lowvram)."""
+        import diffusers
+
+        quantized = quantization(self.profile)
+        if quantized is not None and self.directory is None:
+            raise FitcontentError(f"profile {self.profile} quantizes the transformer as it loads: "
+                                  f"give a model directory, not a pipeline in memory")
+        return diffusers.CogVideoXTransformer3DModel.from_pretrained(
+            self.directory, subfolder="transformer", dtype=dtype, local_files_only=True, quantization_config=quantized)
 
     def provenance(self) -> dict:
         """What the manifest records about how the last clip was made."""

@@ -2,8 +2,9 @@
 
 ``full`` keeps every component on the GPU; ``offload`` moves each model to the GPU only while it runs and
 tiles/slices the VAE; ``sequential`` streams weights layer by layer (about 1.6x slower per step, a few
-GiB); ``lowvram`` adds int8 weight-only quantization (torchao) to offloading; ``fast`` is ``full`` until
-the GPU performance work fills it in. An out-of-memory error moves a shot one step down the ladder.
+GiB); ``lowvram`` is offloading with the transformer loaded int8 weight-only (diffusers' ``TorchAoConfig``,
+chosen at load time); ``fast`` is ``full`` until the GPU performance work fills it in. An out-of-memory
+error moves a shot one step down the ladder (to ``lowvram``, the transformer is loaded again, quantized).
 """
 
 from __future__ import annotations
@@ -58,8 +59,23 @@ def next_profile(profile: str) -> str | None:
     return LADDER[current + 1] if current + 1 < len(LADDER) else None
 
 
+def quantization(profile: str):
+    """diffusers' load-time quantization of the transformer under ``profile``: int8 weight-only (torchao)
+    for ``lowvram``, None for the others."""
+    if profile != "lowvram":
+        return None
+    try:
+        from torchao.quantization import Int8WeightOnlyConfig
+    except ImportError:
+        raise FitcontentError("profile lowvram needs torchao: pip install torchao") from None
+    from diffusers import TorchAoConfig
+
+    return TorchAoConfig(Int8WeightOnlyConfig())
+
+
 def apply_profile(pipe, profile: str, device: str) -> None:
-    """Place ``pipe`` for ``profile`` (undoing an earlier placement first)."""
+    """Place ``pipe`` for ``profile`` (undoing an earlier placement first); a ``lowvram`` pipeline was
+    loaded with :func:`quantization` already."""
     pipe.remove_all_hooks()
     if device != "cuda":
         pipe.to("cpu")
@@ -70,16 +86,6 @@ def apply_profile(pipe, profile: str, device: str) -> None:
     pipe.to("cpu")
     pipe.vae.enable_tiling()
     pipe.vae.enable_slicing()
-    if profile == "lowvram":
-        try:
-            from torchao.quantization import quantize_
-        except ImportError:
-            raise FitcontentError("profile lowvram needs torchao: pip install torchao") from None
-        try:  # torchao >= 0.10 names it a config; older releases a function
-            from torchao.quantization import Int8WeightOnlyConfig as int8_weights
-        except ImportError:
-            from torchao.quantization import int8_weight_only as int8_weights
-        quantize_(pipe.transformer, int8_weights())
     if profile == "sequential":
         pipe.enable_sequential_cpu_offload()
     else:

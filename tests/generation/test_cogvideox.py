@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,19 +19,13 @@ from fitcontent.cli import cli
 from fitcontent.errors import FitcontentError, RequestError
 from fitcontent.generation.cogvideox import CogVideoXBackend, detect_family
 from fitcontent.generation.models import FAMILIES
-from fitcontent.generation.tiny import make_tiny
 from fitcontent.media import encode_h264, probe
 from fitcontent.settings import Settings
 from fitcontent.store import cache_key
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
-
-
-@pytest.fixture(scope="module")
-def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("models")
-    return {name: make_tiny(FAMILIES[name], root / name) for name in FAMILIES}
+needs_torchao = pytest.mark.skipif(importlib.util.find_spec("torchao") is None, reason="profile lowvram needs torchao")
 
 
 def _build(tmp_path: Path, model: Path, **request) -> tuple[object, list[dict]]:
@@ -86,9 +83,19 @@ def test_video_to_video_takes_an_input_clip(models, tmp_path: Path) -> None:
     assert (info.width, info.height, info.frames) == (720, 480, 9)
 
 
-def test_out_of_memory_retries_the_shot_with_the_next_profile(models, tmp_path: Path, caplog) -> None:
+def _int8_linears(pipe) -> list[bool]:
+    """For each linear layer of the transformer: are its weights torchao's quantized tensors?"""
+    return [type(m.weight).__module__.startswith("torchao") for m in pipe.transformer.modules()
+            if isinstance(m, torch.nn.Linear)]
+
+
+@pytest.mark.parametrize(("first", "then"), [
+    ("full", "offload"),
+    pytest.param("sequential", "lowvram", marks=needs_torchao),
+])
+def test_out_of_memory_retries_the_shot_with_the_next_profile(models, tmp_path: Path, caplog, first, then) -> None:
     catalog = api.load_catalog()
-    backend = CogVideoXBackend(catalog, models["cogvideox-fun-v1.1-5b-pose"], steps=2)
+    backend = CogVideoXBackend(catalog, models["cogvideox-fun-v1.1-5b-pose"], steps=2, profile=first)
     spec = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], width=256, height=256,
                                      frames=9)).shots[0]
     backend.load()
@@ -103,9 +110,37 @@ def test_out_of_memory_retries_the_shot_with_the_next_profile(models, tmp_path: 
     backend.pipe.__class__ = type("OnceOutOfMemory", (type(backend.pipe),), {"__call__": once_out_of_memory})
     with caplog.at_level(logging.WARNING):
         clip = backend.generate(spec, tmp_path / "clip.mp4")
-    assert len(calls) == 2 and backend.profile == "offload"
-    assert "out of GPU memory under profile full; retrying with offload" in caplog.text
+    assert len(calls) == 2 and backend.profile == then
+    assert f"out of GPU memory under profile {first}; retrying with {then}" in caplog.text
     assert probe(clip.path).frames == 9
+    int8 = _int8_linears(backend.pipe)  # moving to lowvram loads the transformer again, int8
+    assert (int8 and all(int8)) if then == "lowvram" else not any(int8)
+
+
+@needs_torchao
+def test_lowvram_loads_the_transformer_int8_and_makes_a_clip(models, tmp_path: Path) -> None:
+    backend = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], steps=2, profile="lowvram")
+    spec = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], frames=9)).shots[0]
+    clip = backend.generate(spec, tmp_path / "clip.mp4")
+    assert backend.provenance()["profile"] == "lowvram" and "+int8+" in backend.version
+    assert all(_int8_linears(backend.pipe))
+    assert probe(clip.path).frames == 9
+
+
+def test_lowvram_without_torchao_says_how_to_install_it(models, monkeypatch) -> None:
+    for module in ("torchao", "torchao.quantization"):
+        monkeypatch.setitem(sys.modules, module, None)  # as if torchao were not installed
+    backend = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], profile="lowvram")
+    with pytest.raises(FitcontentError, match=r"^profile lowvram needs torchao: pip install torchao$"):
+        backend.load()
+
+
+def test_loading_leaves_the_process_environment_alone(models, monkeypatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    backend = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"])
+    backend.load()
+    assert backend.pipe is not None
+    assert "HF_HUB_OFFLINE" not in os.environ
 
 
 def test_illegal_geometry_fails_before_any_weight_loads(models, tmp_path: Path, monkeypatch) -> None:

@@ -41,9 +41,8 @@ def test_check_names_what_an_incomplete_download_lacks(tiny: Path, tmp_path: Pat
     assert "missing transformer; no weights in vae (an interrupted download? run it again)" in result.output
 
 
-def test_list_shows_every_family_and_the_local_one(tiny: Path, monkeypatch) -> None:
+def test_list_shows_every_family_and_the_local_one(tiny: Path, hf_cache: Path, monkeypatch) -> None:
     monkeypatch.setenv("FITCONTENT_MODEL_DIR", str(tiny))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tiny.parent / "no-hub"))
     result = CliRunner().invoke(cli, ["models", "list"])
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line for line in result.output.splitlines()[1:] if line.strip()}
