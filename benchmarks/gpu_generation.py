@@ -56,7 +56,8 @@ def real_pipeline(fam: Family):
     import diffusers
     from transformers import T5Config, T5EncoderModel
 
-    from fitcontent.generation.tiny import tokenizer_corpus, train_tokenizer
+    from fitcontent.api import prompt_corpus
+    from fitcontent.generation.tiny import train_tokenizer
 
     dtype = getattr(torch, fam.dtype)
     torch.manual_seed(0)
@@ -70,7 +71,7 @@ def real_pipeline(fam: Family):
         beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012, prediction_type="v_prediction",
         rescale_betas_zero_snr=True, set_alpha_to_one=True, clip_sample=False, timestep_spacing="trailing",
         snr_shift_scale=1.0 if fam.name == "cogvideox-2b" else 3.0)
-    tokenizer = train_tokenizer(tokenizer_corpus(), fam.token_limit)  # ids only index the random embeddings
+    tokenizer = train_tokenizer(prompt_corpus(), fam.token_limit)  # ids only index the random embeddings
     return getattr(diffusers, fam.pipeline)(tokenizer=tokenizer, text_encoder=text_encoder, vae=vae,
                                             transformer=transformer, scheduler=scheduler)
 
@@ -78,9 +79,10 @@ def real_pipeline(fam: Family):
 def tiny_pipeline(fam: Family, folder: Path):
     import diffusers
 
+    from fitcontent.api import prompt_corpus
     from fitcontent.generation.tiny import make_tiny
 
-    return getattr(diffusers, fam.pipeline).from_pretrained(make_tiny(fam, folder / fam.name))
+    return getattr(diffusers, fam.pipeline).from_pretrained(make_tiny(fam, folder / fam.name, prompt_corpus()))
 
 
 def measure(fam: Family, pipe, profile: str, steps: int, photo: Path) -> dict:

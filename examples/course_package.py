@@ -20,10 +20,10 @@ def main(out: Path) -> None:
     report = fitcontent.build(request, out=out / "dist", draft=True)
     print(report.summary())
     course = fitcontent.export_course(out / "dist", out / "course")
-    for lesson in course["lessons"]:
-        print(f"Lesson {lesson['id']}: {lesson['title']['en']} / {lesson['title']['zh']}, {lesson['duration']:.1f} s")
-        for video in lesson["videos"]:
-            print(f"  {video['format']:>5} {video['path']} (captions: {', '.join(video['captions'])})")
+    for lesson in course.lessons:
+        print(f"Lesson {lesson.id}: {lesson.title['en']} / {lesson.title['zh']}, {lesson.duration:.1f} s")
+        for video in lesson.videos:
+            print(f"  {video.format:>5} {video.path} ({video.size} bytes, captions: {', '.join(video.captions)})")
     print(f"SCORM package: {out / 'course' / 'course-scorm12.zip'}")
 
 

@@ -12,6 +12,8 @@ The public API, for course platforms and scripts::
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
+
 from fitcontent.api import (
     Plan,
     Request,
@@ -23,19 +25,28 @@ from fitcontent.api import (
     load_catalog,
     make_request,
     plan,
+    schemas,
     validate,
 )
+from fitcontent.artifacts import ClipArtifact, Manifest, RenderArtifact
 from fitcontent.catalog.loader import Catalog
+from fitcontent.engine.executor import BuildReport
 from fitcontent.errors import CatalogError, FitcontentError, PromptError, RequestError, TemplateError
 from fitcontent.generation.base import ShotSpec
 from fitcontent.settings import Settings, load_settings
 
+__version__ = _version("fitcontent")
+
 __all__ = [
+    "BuildReport",
     "Catalog",
     "CatalogError",
+    "ClipArtifact",
     "FitcontentError",
+    "Manifest",
     "Plan",
     "PromptError",
+    "RenderArtifact",
     "Request",
     "RequestError",
     "Settings",
@@ -50,5 +61,6 @@ __all__ = [
     "load_settings",
     "make_request",
     "plan",
+    "schemas",
     "validate",
 ]

@@ -17,13 +17,15 @@ from fitcontent.catalog.loader import load_catalog as _load_catalog_dir
 from fitcontent.catalog.models import SceneChoice
 from fitcontent.catalog.select import ErrorAngles, Shot, overlay_digest, select_shots
 from fitcontent.errors import CatalogError, Problem, PromptError, RequestError, TemplateError, unknown_message
-from fitcontent.generation.base import ShotSpec
+from fitcontent.generation.base import Backend, ShotSpec
 from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.render import PromptRenderer
 from fitcontent.prompts.tokens import estimate_t5_tokens
 from fitcontent.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from fitcontent.engine.executor import BuildReport, ShotProgress
+    from fitcontent.export.course import Course
     from fitcontent.pose.signatures import Row as FormRow
 
 log = logging.getLogger(__name__)
@@ -114,6 +116,14 @@ def plan(request: Request, settings: Settings | None = None, catalog: Catalog | 
         request=request,
         shots=[_spec(shot, request, catalog, scene, renderer) for shot in shots],
     )
+
+
+def prompt_corpus(settings: Settings | None = None) -> list[str]:
+    """Every prompt and negative prompt the catalog renders (a tiny model's tokenizer learns from them)."""
+    request = make_request(exercises=["all"], angles=["all"], variations=["all"], error_angles="requested",
+                           layouts=["none"])
+    shots = plan(request, settings).shots
+    return sorted({s.prompt for s in shots} | {s.negative_prompt for s in shots})
 
 
 def validate(settings: Settings | None = None, strict: bool = False,
@@ -223,17 +233,29 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
 
 
 BACKENDS = ("preview", "cogvideox")
+SCHEMAS = ("movement", "angles", "settings", "vocabulary", "manifest", "course")
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schema of each file kind: the catalog's files, ``dist/manifest.json`` and ``course.json``
+    (published in ``docs/schemas/``)."""
+    from fitcontent.artifacts import Manifest
+    from fitcontent.catalog.models import FILE_MODELS, Movement
+    from fitcontent.export.course import Course
+
+    models = {"movement": Movement, **FILE_MODELS, "manifest": Manifest, "course": Course}
+    return {name: models[name].model_json_schema() for name in SCHEMAS}
 
 
 def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"), backend: str = "preview",
-          draft: bool = False, use_cache: bool = True, progress=None, backend_options: dict | None = None):
-    """Plan ``request`` and make every clip into ``out`` (readable names plus manifest.json).
+          draft: bool = False, use_cache: bool = True, progress: ShotProgress | None = None,
+          backend_options: dict[str, Any] | None = None) -> BuildReport:
+    """Plan ``request`` and make every clip and render into ``out`` (readable names plus manifest.json).
 
-    Returns a :class:`fitcontent.engine.run.BuildReport`; failed shots are in it, not raised.
+    Failed shots and renders are listed in the returned :class:`BuildReport`, not raised.
     """
+    from fitcontent.engine.executor import Workshop
     from fitcontent.engine.run import build as run_build
-    from fitcontent.export.manifest import write_manifest
-    from fitcontent.post.run import run_renders
 
     started = time.perf_counter()
     settings = settings or load_settings()
@@ -242,11 +264,8 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     planner = _planner(request, settings, catalog, Path(out), draft) if kinds else None  # bad layouts: before clips
     twins = planner is not None and _wants_overlay_clips(planner.layouts, kinds)
     maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
-    report = run_build(specs, maker, Path(out), store, use_cache, progress, pose_writer=_pose_writer(maker))
-    if planner:
-        clips = [e for e in report.built if e["kind"] == "clip"]
-        run_renders(planner.plan(clips, kinds), Path(out), store, report, use_cache, progress)
-        write_manifest(Path(out), report.built)
+    shop = Workshop(store, Path(out), use_cache, maker, _pose_writer(maker))
+    report = run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress)
     report.seconds = time.perf_counter() - started  # the whole build: catalog, clips and renders
     return report
 
@@ -305,7 +324,7 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
     catalog = catalog or load_catalog(settings)
     maker = make_backend(backend, catalog, **(backend_options or {}))
     specs = plan(request, settings, catalog).shots
-    fam = getattr(maker, "family", None)
+    fam = maker.family
     if fam is not None and draft and fam.resolution == "fixed":
         raise RequestError(f"--draft halves the size, and {fam.name} makes {fam.width}x{fam.height} only; "
                            f"leave out --draft (fewer --steps give a quicker look)")
@@ -330,7 +349,7 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
 def _overlay_specs(specs: list[ShotSpec], maker, twins: bool, catalog: Catalog) -> list[ShotSpec]:
     """``specs`` plus, for ``twins``, each one with overlays; a backend that cannot draw overlays gets plain
     clips instead (a clip named for overlays it does not show would mislead), with a warning."""
-    if not getattr(maker, "draws_overlays", False):
+    if not maker.draws_overlays:
         if twins or any(s.overlays for s in specs):
             log.warning("the %s backend does not draw coaching overlays; making its clips without them", maker.name)
         return [s.with_overlays(False) for s in specs]
@@ -341,7 +360,7 @@ def _overlay_specs(specs: list[ShotSpec], maker, twins: bool, catalog: Catalog) 
 
 
 def export_course(dist: Path, out: Path, settings: Settings | None = None, lang: str = "en",
-                  title: dict[str, str] | None = None) -> dict:
+                  title: dict[str, str] | None = None) -> Course:
     """The course package of the lessons in ``dist``: course.json, media, SCORM 1.2 zip (see export/course.py)."""
     from fitcontent.export.course import export_course as run
 
@@ -378,19 +397,17 @@ def make_backend(name: str, catalog: Catalog, **options):
     raise RequestError(unknown_message("backend", name, BACKENDS))
 
 
-def _pose_writer(backend):
+def _pose_writer(backend: Backend) -> Callable[[ShotSpec, Path], dict[str, Any]]:
     """Writes each clip's pose track JSON into dist/, only when its content changed (the motion the clip
     shows or, for a video model, the motion the catalog asked for); returns what the clip's manifest
     entry says about it: the box the subject stays in, which layouts keep text off and crops out of."""
     import json
 
-    from fitcontent.generation.preview import PreviewBackend, pose_document
+    from fitcontent.generation.preview import pose_document
     from fitcontent.store import write_text_if_changed
 
-    motion = getattr(backend, "motion", None) or PreviewBackend(backend.catalog).motion  # a video model has none
-
     def write(spec: ShotSpec, path: Path) -> dict[str, Any]:
-        document = pose_document(motion(spec))
+        document = pose_document(backend.motion(spec))
         write_text_if_changed(path, json.dumps(document, separators=(",", ":")) + "\n")
         return {"subject": document["subject"]}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from fitcontent.api import SCHEMAS
 from fitcontent.errors import CatalogError, FitcontentError
 
 log = logging.getLogger("fitcontent")
@@ -167,18 +168,15 @@ def catalog_init(directory: Path, settings) -> None:
 
 
 @cli.command()
-@click.option("--kind", type=click.Choice(["all", "movement", "angles", "settings", "vocabulary"]), default="all",
-              show_default=True, help="One file kind's schema (for editors), or all of them.")
+@click.option("--kind", type=click.Choice(["all", *SCHEMAS]), default="all", show_default=True,
+              help="One file kind's schema, or all of them.")
 @common_options
 def schema(kind: str, settings) -> None:
-    """Print the JSON Schema of the catalog files."""
-    from fitcontent.catalog.models import FILE_MODELS, Movement
+    """Print the JSON Schema of the catalog files (for editors), manifest.json and course.json (for platforms)."""
+    from fitcontent import api
 
-    models = {"movement": Movement, **FILE_MODELS}
-    if kind != "all":
-        click.echo(json.dumps(models[kind].model_json_schema(), indent=2))
-        return
-    click.echo(json.dumps({name: model.model_json_schema() for name, model in models.items()}, indent=2))
+    schemas = api.schemas()
+    click.echo(json.dumps(schemas if kind == "all" else schemas[kind], indent=2, ensure_ascii=False))
 
 
 def request_options(command):
@@ -340,10 +338,11 @@ def models_check(directory: Path, settings) -> None:
 @common_options
 def models_make_tiny(directory: Path, family_name: str, settings) -> None:
     """Build a tiny random-weight pipeline of a family into DIRECTORY, offline (for tests and trying it out)."""
+    from fitcontent import api
     from fitcontent.generation.models import family
     from fitcontent.generation.tiny import make_tiny
 
-    make_tiny(family(family_name), directory)
+    make_tiny(family(family_name), directory, api.prompt_corpus(settings))
     click.echo(f"Wrote a tiny {family_name} (random weights) to {directory}")
 
 
@@ -374,7 +373,7 @@ def export_course(dist: Path, out: Path, lang: str, title, settings) -> None:
     from fitcontent import api
 
     course = api.export_course(dist, out, settings, lang, {"en": title, "zh": title} if title else None)
-    count = len(course["lessons"])
+    count = len(course.lessons)
     click.echo(f"Wrote {out}: {count} lesson{'s' if count != 1 else ''} (course.json, course-scorm12.zip)")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import IO
 
-from fitcontent.engine.run import ShotProgress
+from fitcontent.engine.executor import ShotProgress
 from fitcontent.generation.base import ShotSpec
 
 log = logging.getLogger("fitcontent.build")

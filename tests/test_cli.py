@@ -104,7 +104,7 @@ def test_catalog_list_show_and_schema() -> None:
     assert "knee-valgus: Knees caving in / 膝盖内扣" in shown.output
     assert json.loads(invoke("catalog", "show", "squat", "--format", "json").output)["id"] == "squat"
     schema = json.loads(invoke("schema").output)
-    assert set(schema) == {"movement", "angles", "settings", "vocabulary"}
+    assert set(schema) == {"movement", "angles", "settings", "vocabulary", "manifest", "course"}
     assert schema["movement"]["additionalProperties"] is False
     assert "errors" in json.loads(invoke("schema", "--kind", "movement").output)["properties"]
 

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from fitcontent import api
+from fitcontent.artifacts import ClipArtifact
 from fitcontent.cli import cli
 from fitcontent.generation.base import ShotSpec
 from fitcontent.paths import packaged
@@ -86,7 +87,10 @@ class PlainBackend:
     def __init__(self, inner):
         self.inner, self.name, self.version, self.catalog = inner, inner.name, inner.version, inner.catalog
 
-    def load(self) -> None: ...
+    draws_overlays = False
+
+    def __getattr__(self, name: str):  # the rest of the protocol: the preview backend's
+        return getattr(self.inner, name)
 
     def generate(self, spec: ShotSpec, path: Path, progress=None):
         return self.inner.generate(spec, path, progress)
@@ -100,7 +104,7 @@ def test_a_backend_that_cannot_draw_overlays_makes_plain_clips(tmp_path: Path, m
                                frames=9, layouts=["none"], overlays=True)
     with caplog.at_level(logging.WARNING):
         report = api.build(request, Settings(cache=tmp_path / "cache"), out=tmp_path / "dist")
-    assert [e["id"] for e in report.built] == ["squat.bodyweight.front.correct"]
+    assert [e.id for e in report.built] == ["squat.bodyweight.front.correct"]
     assert "does not draw coaching overlays" in caplog.text
 
 
@@ -118,9 +122,9 @@ def planner(catalog, templates: Path | None, dist: Path) -> Planner:
                    [FORMATS["16:9"]], "en", dist, True)
 
 
-def with_overlays(entry: dict[str, Any]) -> dict[str, Any]:
-    return {**entry, "id": entry["id"] + ".overlays", "path": entry["path"].replace(".mp4", ".overlays.mp4"),
-            "overlays": True}
+def with_overlays(entry: ClipArtifact) -> ClipArtifact:
+    return entry.model_copy(update={"id": entry.id + ".overlays", "path": entry.path.replace(".mp4", ".overlays.mp4"),
+                                    "overlays": True})
 
 
 def test_a_layout_that_asks_for_overlays_uses_those_clips(tmp_path: Path) -> None:
@@ -128,7 +132,7 @@ def test_a_layout_that_asks_for_overlays_uses_those_clips(tmp_path: Path) -> Non
     plain = [clip_entry("front"), clip_entry("front", "knee-valgus")]
     renders = planner(catalog, layout_templates(tmp_path / "templates", "comparison"), tmp_path).plan(
         plain + [with_overlays(c) for c in plain], ["demo", "comparison"])
-    inputs = {r.spec.kind: r.entry["inputs"] for r in renders}
+    inputs = {r.spec.kind: r.info.inputs for r in renders}
     assert inputs == {"demo": ["squat.bodyweight.front.correct"],
                       "comparison": ["squat.bodyweight.front.correct.overlays",
                                      "squat.bodyweight.front.knee-valgus.overlays"]}
@@ -142,7 +146,7 @@ def test_a_build_with_overlays_renders_them_under_their_own_names(tmp_path: Path
     renders = planner(catalog, None, tmp_path).plan(drawn, ["demo", "comparison"])
     assert [r.id for r in renders] == ["squat.bodyweight.front.demo.overlays.16x9",
                                        "squat.bodyweight.front.knee-valgus.comparison.overlays.16x9"]
-    assert all(r.entry["overlays"] and all(i.endswith(".overlays") for i in r.entry["inputs"]) for r in renders)
+    assert all(r.info.overlays and all(i.endswith(".overlays") for i in r.info.inputs) for r in renders)
 
 
 def test_a_build_makes_the_overlay_clips_a_layout_asks_for(tmp_path: Path) -> None:
@@ -152,7 +156,7 @@ def test_a_build_makes_the_overlay_clips_a_layout_asks_for(tmp_path: Path) -> No
     assert len(api.dry_run(request, settings)) == 4  # the two clips, and each with overlays
     report = api.build(request, settings, out=tmp_path / "dist", draft=True)
     assert not report.failed
-    [render] = [e for e in report.built if e["kind"] == "comparison"]
-    assert render["inputs"] == ["squat.bodyweight.front.correct.overlays",
-                                "squat.bodyweight.front.knee-valgus.overlays"]
-    assert (tmp_path / "dist" / render["path"]).is_file()
+    [render] = [e for e in report.built if e.kind == "comparison"]
+    assert render.inputs == ["squat.bodyweight.front.correct.overlays",
+                              "squat.bodyweight.front.knee-valgus.overlays"]
+    assert (tmp_path / "dist" / render.path).is_file()

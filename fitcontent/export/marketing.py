@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from fitcontent.artifacts import RenderArtifact
 from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import read_manifest
 from fitcontent.export.platforms import (
@@ -52,7 +53,7 @@ def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict[s
 
     ``music``: an audio file to lay under every cut at :data:`LOUDNESS_LUFS` (silent without one)."""
     dist, out = Path(dist), Path(out)
-    renders = [a for a in read_manifest(dist) if a.get("format") and a.get("kind") != "clip"]
+    renders = [a for a in read_manifest(dist) if isinstance(a, RenderArtifact)]
     if not renders:
         raise FitcontentError(f"{dist} has no renders; build them with fitcontent build EXERCISES --formats all")
     bed = (Path(music), _music_sha256(Path(music))) if music else None  # checked before anything is encoded
@@ -63,7 +64,7 @@ def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict[s
     encoded: dict[str, tuple[Path, str]] = {}  # stamp -> its cut and sha256: Reels, TikTok, Shorts share one
     before = _previous_cuts(out)
     for platform in PLATFORMS:
-        chosen = [r for r in renders if r["format"] == platform.format]
+        chosen = [r for r in renders if r.format == platform.format]
         if not chosen:
             reason = f"no {platform.format} renders in {dist}; build with --formats {platform.format}"
             index["skipped"][platform.name] = reason
@@ -99,25 +100,25 @@ def _previous_cuts(out: Path) -> dict[str, dict]:
         return {}
 
 
-def _cut(dist: Path, out: Path, platform: Platform, render: dict, encoded: dict[str, tuple[Path, str]],
+def _cut(dist: Path, out: Path, platform: Platform, render: RenderArtifact, encoded: dict[str, tuple[Path, str]],
          before: dict[str, dict], bed: tuple[Path, str] | None) -> dict[str, Any]:
-    source = dist / render["path"]
+    source = dist / render.path
     if not source.is_file():
         raise FitcontentError(f"{source} is listed in the manifest but missing; rebuild with fitcontent build")
-    stem = f"{render['exercise']}-{Path(render['path']).name.removesuffix('.mp4')}"
+    stem = f"{render.exercise}-{Path(render.path).name.removesuffix('.mp4')}"
     folder = out / platform.name
     video = folder / f"{stem}.mp4"
-    duration = render["duration"]
+    duration = render.duration
     trimmed = duration > platform.max_seconds
     if trimmed:
         duration = platform.max_seconds
-        log.info("%s: %s cut to %g s (was %g s)", platform.name, stem, platform.max_seconds, render["duration"])
+        log.info("%s: %s cut to %g s (was %g s)", platform.name, stem, platform.max_seconds, render.duration)
     if duration < platform.min_seconds:
         log.warning("%s: %s is %g s; %s takes at least %g s", platform.name, stem, duration, platform.name,
                     platform.min_seconds)
-    fps = platform.fps_for(render["fps"])
+    fps = platform.fps_for(render.fps)
     # what the cut is made from, and how: a change to any part (another music file too) makes it again
-    stamp = (f"{render['sha256']}:{fps}:{duration:g}:{platform.encoding}:{bed[1] if bed else 'silent'}:"
+    stamp = (f"{render.sha256}:{fps}:{duration:g}:{platform.encoding}:{bed[1] if bed else 'silent'}:"
              f"{CONFORM_VERSION}")
     path = video.relative_to(out).as_posix()
     if stamp in encoded:
@@ -126,24 +127,24 @@ def _cut(dist: Path, out: Path, platform: Platform, render: dict, encoded: dict[
     else:
         sha256 = file_sha256(video)[1] if video.is_file() else None
         if before.get(path, {}).get("source") != stamp or sha256 != before[path].get("sha256"):
-            conform(source, video, render["fps"], fps, duration, platform, bed[0] if bed else None)
+            conform(source, video, render.fps, fps, duration, platform, bed[0] if bed else None)
             sha256 = file_sha256(video)[1]
         encoded[stamp] = (video, sha256)
-    entry = {"kind": render["kind"], "exercise": render["exercise"], "path": path, "width": render["width"],
-             "height": render["height"], "draft": (render["width"], render["height"]) == platform.size(draft=True),
+    entry = {"kind": render.kind, "exercise": render.exercise, "path": path, "width": render.width,
+             "height": render.height, "draft": (render.width, render.height) == platform.size(draft=True),
              "duration": duration, "fps": fps, "trimmed": trimmed, "source": stamp,
              "sha256": sha256, "captions": {}, "subtitles": {}}
     for key, suffix in (("captions", "vtt"), ("subtitles", "srt")):
-        for lang, path in render.get(key, {}).items():
+        for lang, path in getattr(render, key).items():
             dest = folder / f"{stem}.{lang}.{suffix}"
             if trimmed:  # no cue may point past the cut
                 write_text_if_changed(dest, trim((dist / path).read_text(encoding="utf-8"), platform.max_seconds))
             else:
                 publish(dist / path, dest)
             entry[key][lang] = f"{platform.name}/{stem}.{lang}.{suffix}"
-    if render.get("poster"):
+    if render.poster:
         poster = folder / f"{stem}.jpg"
-        _write_thumbnail(dist / render["poster"], poster, platform)
+        _write_thumbnail(dist / render.poster, poster, platform)
         entry["poster"] = poster.relative_to(out).as_posix()
     return entry
 

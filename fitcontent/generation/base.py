@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+if TYPE_CHECKING:
+    from fitcontent.generation.models import Family
+    from fitcontent.pose.stills import ShotMotion
 
 OVERLAYS = "overlays"
 """The last part of the id of a clip drawn with coaching overlays, and of its file name."""
@@ -89,7 +93,22 @@ class Backend(Protocol):
     name: str
     version: str
     """Bumped whenever output for the same spec changes, so cached clips of the old version are redone."""
+    model: str | None
+    """The model directory it loads (None for the pose engine)."""
+    family: Family | None
+    """The video model family, whose geometry a request defaults to (None: any size the catalog asks)."""
+    draws_overlays: bool
+    """Whether it draws a spec's coaching overlays (``ShotSpec.overlays``)."""
+
+    def check(self, spec: ShotSpec) -> None:
+        """Raise when ``spec`` breaks the backend's rules, before any weight loads."""
 
     def load(self) -> None: ...
 
     def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip: ...
+
+    def motion(self, spec: ShotSpec) -> ShotMotion:
+        """The motion the clip shows (pose engine) or was asked to show (a video model): its pose track."""
+
+    def provenance(self) -> dict[str, Any] | None:
+        """How the last clip was made (profile, seconds, memory), kept beside it in the store; None if nothing."""

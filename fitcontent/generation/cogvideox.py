@@ -24,6 +24,7 @@ from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
 from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile, quantization
+from fitcontent.pose.stills import ShotMotion, motion_for
 from fitcontent.store import file_sha256
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ def resolve_model_dir(model: Path | None, fam: Family | None) -> Path:
 class CogVideoXBackend:
     name = "cogvideox"
     version = "1"
+    draws_overlays = False
 
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
                  profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
@@ -269,15 +271,18 @@ class CogVideoXBackend:
         frames += [frames[-1]] * (spec.frames - len(frames))
         return [f.resize((spec.width, spec.height), Image.LANCZOS) for f in frames]
 
+    def motion(self, spec: ShotSpec) -> ShotMotion:
+        """The motion the catalog asks this shot for: the pose model follows it, the others are prompted with it."""
+        return motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, spec.width,
+                          spec.height, spec.frames, spec.fps)
+
     def _control_video(self, spec: ShotSpec):
         """The pose engine's DWPose whole-body control frames for this shot, at the model's geometry."""
         from PIL import Image
 
         from fitcontent.pose.control import render_control
-        from fitcontent.pose.stills import motion_for
 
-        motion = motion_for(self.catalog, spec.exercise, spec.variation, spec.form, spec.angle, spec.width,
-                            spec.height, spec.frames, spec.fps)
+        motion = self.motion(spec)
         return [Image.fromarray(render_control(motion.camera, joints)) for joints in motion.track.joints]
 
 

@@ -21,8 +21,9 @@ from fitcontent.pose.stills import ShotMotion, motion_for
 class PreviewBackend:
     name = "preview"
     version = "6"
+    model = None
+    family = None
     draws_overlays = True
-    """Draws a spec's coaching overlays (``ShotSpec.overlays``); a backend without this attribute cannot."""
 
     def __init__(self, catalog: Catalog, overlay_font: Callable[[], FontAt] | None = None):
         """``overlay_font`` gives the face for overlay labels when a clip needs one (the caller's font;
@@ -33,6 +34,12 @@ class PreviewBackend:
 
     def load(self) -> None:
         """Nothing to load: the pose engine is plain code."""
+
+    def check(self, spec: ShotSpec) -> None:
+        """Any size and length the catalog asks for."""
+
+    def provenance(self) -> None:
+        """Nothing to add: the spec and the version say how a clip was made."""
 
     def motion(self, spec: ShotSpec) -> ShotMotion:
         """The shot's motion; the last one is kept, since a build renders a clip and then writes its pose track."""

@@ -21,16 +21,6 @@ TEXT_DIM = 32
 VOCAB_SIZE = 600
 
 
-def tokenizer_corpus() -> list[str]:
-    """Every prompt the packaged catalog renders, plus its negative prompts: the tiny tokenizer's training text."""
-    import fitcontent
-
-    request = fitcontent.make_request(exercises=["all"], angles=["all"], variations=["all"], error_angles="requested",
-                                      layouts=["none"])
-    shots = fitcontent.plan(request).shots
-    return sorted({s.prompt for s in shots} | {s.negative_prompt for s in shots})
-
-
 def train_tokenizer(texts: list[str], max_length: int):
     """A small Unigram model wrapped as a T5 fast tokenizer (pad, eos, unk as T5 has them, no sentinels)."""
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
@@ -50,13 +40,14 @@ def train_tokenizer(texts: list[str], max_length: int):
                            extra_ids=0, model_max_length=max_length)
 
 
-def make_tiny(fam: Family, directory: Path) -> Path:
-    """Build family ``fam`` tiny and save it into ``directory`` (a complete diffusers pipeline folder)."""
+def make_tiny(fam: Family, directory: Path, corpus: list[str]) -> Path:
+    """Build family ``fam`` tiny and save it into ``directory`` (a complete diffusers pipeline folder); its
+    T5 tokenizer is trained on ``corpus`` (``fitcontent.api.prompt_corpus()``: every prompt of the catalog)."""
     import diffusers
     import torch
     from transformers import T5Config, T5EncoderModel
 
-    tokenizer = train_tokenizer(tokenizer_corpus(), fam.token_limit)
+    tokenizer = train_tokenizer(corpus, fam.token_limit)
     is_15 = fam.name.startswith("cogvideox1.5")
     conditioned = fam.task in ("i2v", "pose")
     torch.manual_seed(0)

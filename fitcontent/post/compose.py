@@ -25,7 +25,11 @@ from fitcontent.fonts import FontRef
 from fitcontent.media import RENDER_CRF, decode_frames, h264_params
 from fitcontent.post import yuv
 from fitcontent.post.text import FittedText, draw_mark, fit_text, text_image
+from fitcontent.store import cache_key
 
+COMPOSITOR = "compositor"
+COMPOSITOR_VERSION = "4"
+"""Bumped whenever the compositor draws the same spec differently, so cached renders are redone."""
 Anchor = Literal["top-left", "top-center", "top-right", "center", "bottom-left", "bottom-center", "bottom-right"]
 
 
@@ -110,6 +114,12 @@ class RenderSpec(_Spec):
     @property
     def frames(self) -> int:
         return round(self.duration * self.fps)
+
+
+def render_key(spec: RenderSpec) -> str:
+    """The spec's store key without file paths: clips, logo and font count by content (sha256), not location."""
+    paths = {"font": True, "scenes": {"__all__": {"panels": {"__all__": {"clip"}}, "images": {"__all__": {"path"}}}}}
+    return cache_key(spec.model_dump(mode="json", exclude=paths), COMPOSITOR, COMPOSITOR_VERSION)
 
 
 def rgba(color: str) -> tuple[int, int, int, int]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from fitcontent.artifacts import ClipArtifact
 from fitcontent.catalog.models import Movement
 from fitcontent.post.names import LANGS, Names
 from fitcontent.post.spec import Layout
@@ -19,7 +20,7 @@ from fitcontent.post.spec import Layout
 
 @dataclass(frozen=True)
 class Panel:
-    clip: dict[str, Any]  # the clip's manifest entry
+    clip: ClipArtifact
     form: str  # correct or an error id
     label_context: dict[str, dict[str, str]]  # per language: {"form": the panel's name}
 
@@ -42,18 +43,18 @@ class Grouper:
     def __init__(self, names: Names, layouts: dict[str, Layout]):
         self.names, self.layouts = names, layouts
 
-    def groups(self, movement: Movement, clips: list[dict]) -> Iterator[Group]:
+    def groups(self, movement: Movement, clips: list[ClipArtifact]) -> Iterator[Group]:
         """(kind, file stem parts, sections) of every render these clips allow."""
-        correct = {(c["variation"], c["angle"]): c for c in clips if c["form"] == "correct"}
-        variations = list(dict.fromkeys(c["variation"] for c in clips))
-        angles = list(dict.fromkeys(c["angle"] for c in clips))
+        correct = {(c.variation, c.angle): c for c in clips if c.form == "correct"}
+        variations = list(dict.fromkeys(c.variation for c in clips))
+        angles = list(dict.fromkeys(c.angle for c in clips))
         for variation in variations:
             demos = [correct[(variation, a)] for a in angles if (variation, a) in correct]
             if not demos:
                 continue
-            comparisons = [self._comparison(movement, correct[(c["variation"], c["angle"])], c) for c in clips
-                           if c["variation"] == variation and c["form"] != "correct"
-                           and (c["variation"], c["angle"]) in correct]
+            comparisons = [self._comparison(movement, correct[(c.variation, c.angle)], c) for c in clips
+                           if c.variation == variation and c.form != "correct"
+                           and (c.variation, c.angle) in correct]
             first_errors = first_cameras(movement, comparisons)
             demo_sections = [self._section(movement, "demo", [self._panel(movement, c)]) for c in demos]
             found = {"demo": demo_sections[0]}
@@ -64,7 +65,7 @@ class Grouper:
                 found["angle-grid"] = self._section(movement, "angle-grid",
                                                     [self._panel(movement, c, "angle") for c in demos])
             for clip, section in zip(demos, demo_sections, strict=True):
-                yield "demo", (variation, clip["angle"], "demo"), [section]
+                yield "demo", (variation, clip.angle, "demo"), [section]
             for section in comparisons:
                 yield "comparison", (variation, section.context["angle_id"], section.panels[1].form, "comparison"), [
                     section]
@@ -82,19 +83,19 @@ class Grouper:
                     panels = [self._panel(movement, c, "variation") for c in shown]
                     yield "variations", (angle, "variations"), [self._section(movement, "variations", panels)]
 
-    def _comparison(self, movement: Movement, correct: dict, error_clip: dict) -> Section:
-        error = next(e for e in movement.errors if e.id == error_clip["form"])
+    def _comparison(self, movement: Movement, correct: ClipArtifact, error_clip: ClipArtifact) -> Section:
+        error = next(e for e in movement.errors if e.id == error_clip.form)
         panels = [self._panel(movement, correct), self._panel(movement, error_clip)]
         return self._section(movement, "comparison", panels, error_phases=tuple(error.phases), error_id=error.id)
 
-    def _panel(self, movement: Movement, clip: dict, label: str = "form") -> Panel:
+    def _panel(self, movement: Movement, clip: ClipArtifact, label: str = "form") -> Panel:
         context = {lang: {"form": self.names.words(movement, clip, lang)[label]} for lang in LANGS}
-        return Panel(clip, clip["form"], context)
+        return Panel(clip, clip.form, context)
 
     def _section(self, movement: Movement, kind: str, panels: list[Panel], error_phases: tuple[str, ...] = (),
                  error_id: str | None = None) -> Section:
         first = panels[0].clip
-        context: dict[str, Any] = {"angle_id": first["angle"]}
+        context: dict[str, Any] = {"angle_id": first.angle}
         error = next((e for e in movement.errors if e.id == error_id), None)
         for lang in LANGS:
             words = self.names.words(movement, first, lang)

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from fitcontent.artifacts import ClipArtifact
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
 from fitcontent.post.spec import Brand
@@ -21,16 +22,16 @@ class Names:
     def __init__(self, catalog: Catalog, brand: Brand, strings: dict[str, dict[str, str]]):
         self.catalog, self.brand, self.strings = catalog, brand, strings
 
-    def words(self, movement: Movement, clip: dict, lang: str) -> dict[str, Any]:
+    def words(self, movement: Movement, clip: ClipArtifact, lang: str) -> dict[str, Any]:
         """The localized words a layout's text fields may use, for ``clip`` of ``movement``."""
-        variation = next(v for v in movement.variations if v.id == clip["variation"])
-        error = next((e for e in movement.errors if e.id == clip["form"]), None)
+        variation = next(v for v in movement.variations if v.id == clip.variation)
+        error = next((e for e in movement.errors if e.id == clip.form), None)
         muscles = {m.id: getattr(m.name, lang) for m in self.catalog.vocabulary.muscles}
         sep = "、" if lang == "zh" else ", "
         strings = {key: value[lang] for key, value in self.strings.items()}
         return {
             "exercise": getattr(movement.name, lang), "variation": getattr(variation.name, lang),
-            "angle": getattr(self.catalog.angles[clip["angle"]].name, lang),
+            "angle": getattr(self.catalog.angles[clip.angle].name, lang),
             "form": getattr(error.name, lang) if error else strings["correct"],
             "primary_muscles": sep.join(muscles[m] for m in movement.muscles.primary),
             "muscles": sep.join(muscles[m] for m in [*movement.muscles.primary, *movement.muscles.secondary]),

@@ -7,10 +7,12 @@ Every decision is made here, once, into a :class:`RenderSpec` (pure data); the c
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from pydantic import BaseModel, ConfigDict
+
+from fitcontent.artifacts import ClipArtifact, RenderInfo
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
 from fitcontent.errors import FitcontentError
@@ -36,20 +38,21 @@ from fitcontent.post.layers.base import Frame, box_of
 from fitcontent.post.names import LANGS, Names, title
 from fitcontent.post.spec import KINDS, Brand, Layout
 from fitcontent.post.text import units
-from fitcontent.store import file_sha256
+from fitcontent.store import hashed
 
 END_CARD_LOGO = Logo(corner="bottom-right", size=0.2)
 
 
-@dataclass
-class Render:
-    """One video to make: its spec, where it goes, its poster time and its captions in every language."""
+class Render(BaseModel):
+    """One video to make: its spec, where it goes, its poster time, its captions in every language, and what
+    its manifest entry will say about it. Plain data: it can be sent to another process."""
 
+    model_config = ConfigDict(frozen=True)
     spec: RenderSpec
     path: Path  # relative to dist/
     poster_time: float
     captions: dict[str, list[Event]]
-    entry: dict[str, Any] = field(default_factory=dict)
+    info: RenderInfo
 
     @property
     def id(self) -> str:
@@ -78,16 +81,16 @@ class Planner:
         self.names = Names(catalog, brand, strings)
         self.grouper = Grouper(self.names, layouts)
 
-    def plan(self, clips: list[dict[str, Any]], kinds: list[str]) -> list[Render]:
+    def plan(self, clips: list[ClipArtifact], kinds: list[str]) -> list[Render]:
         """Every render ``kinds`` asks for, in every format, from the clips of this build."""
-        by_exercise: dict[str, list[dict]] = {}
+        by_exercise: dict[str, list[ClipArtifact]] = {}
         for clip in clips:
-            by_exercise.setdefault(clip["exercise"], []).append(clip)
+            by_exercise.setdefault(clip.exercise, []).append(clip)
         renders = []
         for exercise, group in by_exercise.items():
             movement = self.catalog.movement(exercise)
-            drawn = [c for c in group if c.get("overlays")]
-            plain = [c for c in group if not c.get("overlays")]
+            drawn = [c for c in group if c.overlays]
+            plain = [c for c in group if not c.overlays]
             for overlays, clips_now in ((False, plain), (True, drawn)):
                 for kind, parts, sections in self.grouper.groups(movement, clips_now):
                     if kind in kinds and self._overlaid(kind, drawn, plain) == overlays:
@@ -96,7 +99,7 @@ class Planner:
                         renders += [self._render(kind, parts, movement, sections, fmt) for fmt in self.formats]
         return renders
 
-    def _overlaid(self, kind: str, drawn: list[dict], plain: list[dict]) -> bool:
+    def _overlaid(self, kind: str, drawn: list[ClipArtifact], plain: list[ClipArtifact]) -> bool:
         """Whether ``kind`` shows the clips with overlays: when its layout asks for them, or when the build
         made only those (``--overlays``); never when there are none (a backend that cannot draw them)."""
         return bool(drawn) and (self.layouts[kind].overlays or not plain)
@@ -136,19 +139,18 @@ class Planner:
         first = sections[0].panels[0].clip
         parts = parts if self.lang == "en" else (*parts, self.lang)  # both languages can live in one dist/
         render_id = ".".join((movement.id, *parts, fmt.slug))
-        spec = RenderSpec(id=render_id, kind=kind, format=fmt.name, width=width, height=height, fps=first["fps"],
-                          font=str(self.font.path), font_index=self.font.index, font_sha256=_sha256(self.font.path),
+        spec = RenderSpec(id=render_id, kind=kind, format=fmt.name, width=width, height=height, fps=first.fps,
+                          font=str(self.font.path), font_index=self.font.index, font_sha256=hashed(self.font.path)[1],
                           scenes=scenes)
         path = Path("renders") / movement.id / f"{'-'.join(parts)}.{fmt.slug}.mp4"
-        entry = {
-            "id": render_id, "kind": kind, "exercise": movement.id, "variation": first["variation"],
-            "angle": first["angle"] if kind in ("demo", "comparison") else None, "format": fmt.name,
-            "lang": self.lang, "title": {lang: title(kind, sections[0].context[lang]) for lang in LANGS},
-            "inputs": sorted({p.clip["id"] for s in sections for p in s.panels}),
-            **({"overlays": True} if first.get("overlays") else {}),  # as on clips: absent when off
-            **({"captions_burned_in": self.lang} if burned else {}),  # a player should not show them twice
-        }
-        return Render(spec, path, poster_time or 0.0, captions, entry)
+        info = RenderInfo(
+            id=render_id, kind=kind, exercise=movement.id, variation=first.variation,
+            angle=first.angle if kind in ("demo", "comparison") else None, format=fmt.name, lang=self.lang,
+            title={lang: title(kind, sections[0].context[lang]) for lang in LANGS},
+            inputs=sorted({p.clip.id for s in sections for p in s.panels}), overlays=first.overlays,
+            captions_burned_in=self.lang if burned else None,  # a player should not show them twice
+        )
+        return Render(spec=spec, path=path, poster_time=poster_time or 0.0, captions=captions, info=info)
 
     def _video_scene(self, section: Section, layout: Layout, movement: Movement, frame: Frame, logo: Logo | None,
                      turns: dict[str, dict[str, int]]) -> _Scene:
@@ -158,8 +160,8 @@ class Planner:
         caption: Caption | None = layers.get(Caption)
         lower: LowerThird | None = layers.get(LowerThird)
         first = section.panels[0].clip
-        duration = max(p.clip["frames"] for p in section.panels) / first["fps"]
-        times = phase_times(movement, first["frames"], first["fps"])
+        duration = max(p.clip.frames for p in section.panels) / first.fps
+        times = phase_times(movement, first.frames, first.fps)
         events = {lang: caption.events(times, duration, [(c.phase, getattr(c, lang)) for c in movement.cues],
                                        (section.correction_phases, section.context[lang]["correction"]), turns[lang])
                   if caption else [] for lang in LANGS}
@@ -175,7 +177,7 @@ class Planner:
         caption_h = caption.height([e.text for e in events[self.lang]], frame) if caption else 0
         corner = lower.size_of(*lower_words, frame) if lower else None
         position = caption.position if caption else "bottom"
-        needs = [rules.PanelNeed((p.clip["width"], p.clip["height"]), _subject(p.clip),
+        needs = [rules.PanelNeed((p.clip.width, p.clip.height), _subject(p.clip),
                                  self._measurer(label, words[i], p.form, frame) if label else None)
                  for i, p in enumerate(section.panels)]
         border_px = round(border.width * frame.short) if border else 0
@@ -187,8 +189,8 @@ class Planner:
             if label and at.label is not None and at.label_room is not None:
                 text = label.spec(words[i], panel.form, frame, at.label_room, at.label_anchor)
             clip = panel.clip
-            panels.append(PanelSpec(clip=str(self.out / clip["path"]), sha256=clip["sha256"], frames=clip["frames"],
-                                    fps=clip["fps"], size=(clip["width"], clip["height"]), scaled=at.fit.scaled,
+            panels.append(PanelSpec(clip=str(self.out / clip.path), sha256=clip.sha256, frames=clip.frames,
+                                    fps=clip.fps, size=(clip.width, clip.height), scaled=at.fit.scaled,
                                     crop=at.fit.crop, dest=box_of(at.fit.dest), border_width=border_px,
                                     border=border.color(panel.form, self.brand.colors) if border else None,
                                     label=text))
@@ -235,7 +237,7 @@ class Planner:
         with Image.open(self.brand.logo) as image:
             aspect = image.height / image.width
         corners = layer.corners(frame, aspect)
-        return [layer.image(self.brand.logo, _sha256(self.brand.logo),
+        return [layer.image(self.brand.logo, hashed(self.brand.logo)[1],
                             corners[rules.free_corner(corners, taken, layer.corner)])]
 
     def _add_card(self, card, section: Section, frame: Frame, scenes: list[SceneSpec],
@@ -261,21 +263,10 @@ class Planner:
         return start
 
 
-def _subject(clip: dict[str, Any]) -> Rect:
+def _subject(clip: ClipArtifact) -> Rect:
     """The box the clip's body and props stay in (its manifest entry's ``subject``), else the whole clip."""
-    x0, y0, x1, y1 = clip.get("subject") or (0, 0, clip["width"], clip["height"])
+    x0, y0, x1, y1 = clip.subject or (0, 0, clip.width, clip.height)
     return Rect(x0, y0, x1 - x0, y1 - y0)
-
-
-def _sha256(path: Path) -> str:
-    """A file's sha256, computed again whenever the file changes (size or modification time)."""
-    stat = Path(path).stat()
-    return _sha256_of(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=32)
-def _sha256_of(path: str, mtime_ns: int, size: int) -> str:
-    return file_sha256(Path(path))[1]
 
 
 def load_layouts(templates: Path | None) -> dict[str, Layout]:

@@ -32,11 +32,8 @@ class FailingBackend:
         self.name, self.version = inner.name, inner.version
         self.attempts: list[str] = []
 
-    def load(self) -> None:
-        self.inner.load()
-
-    def motion(self, spec: ShotSpec):
-        return self.inner.motion(spec)
+    def __getattr__(self, name: str):  # the rest of the protocol: the preview backend's
+        return getattr(self.inner, name)
 
     def generate(self, spec: ShotSpec, path: Path, progress: Progress | None = None) -> Clip:
         self.attempts.append(spec.id)
@@ -84,7 +81,7 @@ def test_one_failing_shot_does_not_stop_the_batch(tmp_path: Path, failing: Simpl
 
     assert failing.made[0].attempts == ids
     assert report.failed == [(ids[0], REASON)]
-    assert [e["id"] for e in report.built] == ids[1:]
+    assert [e.id for e in report.built] == ids[1:]
     assert report.cached == 0
     assert re.fullmatch(r"Built 5 clips \(0 cached\), 1 failed in \d+\.\d s", report.summary())
     assert f"{ids[0]} failed: {REASON}" in caplog.text
@@ -132,22 +129,22 @@ def test_manifest_merges_builds_into_the_same_dist(tmp_path: Path) -> None:
     assert (len(first.built), len(second.built), first.failed, second.failed) == (1, 1, [], [])
 
     entries = {e["id"]: e for e in manifest(dist)}
-    assert set(entries) == {first.built[0]["id"], second.built[0]["id"]}
-    assert entries[first.built[0]["id"]] == first.built[0]
-    assert entries[second.built[0]["id"]] == second.built[0]
+    assert set(entries) == {first.built[0].id, second.built[0].id}
+    assert entries[first.built[0].id] == first.built[0].model_dump(mode="json")
+    assert entries[second.built[0].id] == second.built[0].model_dump(mode="json")
     assert all((dist / e["path"]).is_file() for e in entries.values())
 
     # the same shot at another size replaces its entry instead of adding a second one
     bigger = api.build(squat.model_copy(update={"width": 176}), settings, out=dist)
     entries = {e["id"]: e for e in manifest(dist)}
     assert len(manifest(dist)) == 2
-    assert entries[first.built[0]["id"]]["width"] == 176
-    assert entries[first.built[0]["id"]]["sha256"] == bigger.built[0]["sha256"] != first.built[0]["sha256"]
+    assert entries[first.built[0].id]["width"] == 176
+    assert entries[first.built[0].id]["sha256"] == bigger.built[0].sha256 != first.built[0].sha256
 
     # an entry whose clip is gone is dropped at the next build
-    (dist / second.built[0]["path"]).unlink()
+    (dist / second.built[0].path).unlink()
     api.build(squat, settings, out=dist)
-    assert [e["id"] for e in manifest(dist)] == [first.built[0]["id"]]
+    assert [e["id"] for e in manifest(dist)] == [first.built[0].id]
 
 
 @pytest.mark.parametrize(
@@ -166,4 +163,4 @@ def test_a_damaged_manifest_is_replaced_not_a_crash(tmp_path: Path, damaged: dic
     request = api.make_request(exercises=["squat"], angles=["front"], errors=["none"], **SMALL)
     report = api.build(request, settings, out=dist)
     assert report.failed == []
-    assert manifest(dist) == report.built
+    assert manifest(dist) == [e.model_dump(mode="json") for e in report.built]

@@ -160,7 +160,7 @@ def test_captions_of_a_cut_video_end_at_the_cut() -> None:
 
 def test_course_in_chinese_uses_the_english_lessons_when_no_chinese_ones_exist(dist: Path, tmp_path: Path) -> None:
     course = api.export_course(dist, tmp_path / "course", lang="zh")
-    assert [v["format"] for v in course["lessons"][0]["videos"]] == ["16:9", "9:16"]
+    assert [v.format for v in course.lessons[0].videos] == ["16:9", "9:16"]
     with zipfile.ZipFile(tmp_path / "course" / "course-scorm12.zip") as package:
         page = package.read("lessons/squat-bodyweight.html").decode("utf-8")
     assert "深蹲" in page
@@ -182,3 +182,38 @@ def test_a_marketing_rerun_encodes_nothing_and_writes_nothing(dist: Path, tmp_pa
     (tmp_path / "mk" / cuts[0]["path"]).write_bytes(b"damaged")  # a cut that no longer matches is made again
     marketing.export_marketing(dist, tmp_path / "mk")
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("kind", ["manifest", "course"])
+def test_the_published_schemas_are_the_models_schemas(kind: str) -> None:
+    published = Path(__file__).resolve().parents[2] / "docs" / "schemas" / f"{kind}.schema.json"
+    assert json.loads(published.read_text(encoding="utf-8")) == api.schemas()[kind], \
+        f"regenerate it: fitcontent schema --kind {kind} > docs/schemas/{kind}.schema.json"
+
+
+def test_manifest_and_course_validate_against_their_schemas_and_list_true_file_facts(dist: Path,
+                                                                                     tmp_path: Path) -> None:
+    import hashlib
+
+    from jsonschema import Draft202012Validator, ValidationError
+
+    api.export_course(dist, tmp_path / "course")
+    for kind, document in (("manifest", dist / "manifest.json"), ("course", tmp_path / "course" / "course.json")):
+        schema = api.schemas()[kind]
+        Draft202012Validator.check_schema(schema)
+        Draft202012Validator(schema).validate(json.loads(document.read_text(encoding="utf-8")))
+    course = json.loads((tmp_path / "course" / "course.json").read_text(encoding="utf-8"))
+    files = {f["path"]: f for f in course["files"]}
+    for video in course["lessons"][0]["videos"]:
+        listed = [video["path"], video["poster"], *video["captions"].values(), *video["subtitles"].values()]
+        assert set(listed) <= set(files)
+        assert (video["size"], video["sha256"], video["mime"]) == \
+            (files[video["path"]]["size"], files[video["path"]]["sha256"], "video/mp4")
+    mimes = {"mp4": "video/mp4", "jpg": "image/jpeg", "vtt": "text/vtt", "srt": "application/x-subrip"}
+    for path, facts in files.items():
+        data = (tmp_path / "course" / path).read_bytes()
+        assert (facts["size"], facts["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), path
+        assert facts["mime"] == mimes[path.rsplit(".", 1)[1]], path
+    broken = {**course, "lessons": [{**course["lessons"][0], "videos": [{"format": "16:9"}]}]}
+    with pytest.raises(ValidationError, match="required property"):
+        Draft202012Validator(api.schemas()["course"]).validate(broken)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fitcontent.api import prompt_corpus
 from fitcontent.generation.models import FAMILIES
 from fitcontent.generation.tiny import make_tiny
 
@@ -15,7 +16,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A saved tiny pipeline of each family, by family name."""
     pytest.importorskip("diffusers")
     root = tmp_path_factory.mktemp("models")
-    return {name: make_tiny(FAMILIES[name], root / name) for name in FAMILIES}
+    return {name: make_tiny(FAMILIES[name], root / name, prompt_corpus()) for name in FAMILIES}
 
 
 @pytest.fixture

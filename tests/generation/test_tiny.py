@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from fitcontent.api import prompt_corpus
 from fitcontent.generation.models import FAMILIES, Family
 from fitcontent.generation.tiny import make_tiny
 
@@ -37,7 +38,7 @@ def _run(pipe, fam: Family, seed: int = 0, prompt: str = "a woman squats in a gy
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_tiny_family_saves_loads_and_generates_with_the_real_pipeline(name: str, tmp_path: Path) -> None:
     fam = FAMILIES[name]
-    directory = make_tiny(fam, tmp_path / name)
+    directory = make_tiny(fam, tmp_path / name, prompt_corpus())
     assert (directory / "model_index.json").is_file()
     assert (directory / "tokenizer" / "tokenizer.json").is_file()
     pipe = getattr(diffusers, fam.pipeline).from_pretrained(directory)
@@ -54,7 +55,7 @@ def test_tiny_family_saves_loads_and_generates_with_the_real_pipeline(name: str,
 def test_tiny_tokenizer_reads_catalog_prompts_like_t5(tmp_path: Path) -> None:
     from transformers import T5TokenizerFast
 
-    make_tiny(FAMILIES["cogvideox-5b"], tmp_path / "m")
+    make_tiny(FAMILIES["cogvideox-5b"], tmp_path / "m", prompt_corpus())
     tokenizer = T5TokenizerFast.from_pretrained(tmp_path / "m" / "tokenizer")
     ids = tokenizer("A woman squats in a bright gym", padding="max_length", max_length=226).input_ids
     assert len(ids) == 226

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from fitcontent import api
+from fitcontent.artifacts import ClipArtifact
 from fitcontent.catalog.loader import Catalog
 from fitcontent.pose.stills import motion_for
 from fitcontent.post.compose import PanelSpec
@@ -79,14 +80,15 @@ def manifest(dist: Path) -> list[dict[str, Any]]:
 
 
 def clip_entry(angle: str, form: str = "correct", variation: str = "bodyweight", size: tuple[int, int] = (720, 480),
-               frames: int = 49, fps: int = 8, exercise: str = "squat") -> dict[str, Any]:
+               frames: int = 49, fps: int = 8, exercise: str = "squat") -> ClipArtifact:
     """A squat clip's manifest entry as a build records it; planning reads the entry, never the file."""
     width, height = size
-    return {"id": f"{exercise}.{variation}.{angle}.{form}", "kind": "clip", "exercise": exercise,
-            "variation": variation, "angle": angle, "form": form, "path": f"{exercise}/{variation}-{angle}-{form}.mp4",
-            "width": width,
-            "height": height, "frames": frames, "fps": fps, "duration": round(frames / fps, 4), "sha256": "0" * 64,
-            "subject": list(subject_box(exercise, variation, angle, form, size, frames, fps))}
+    stem = f"{exercise}/{variation}-{angle}-{form}"
+    return ClipArtifact(id=f"{exercise}.{variation}.{angle}.{form}", exercise=exercise, variation=variation,
+                        angle=angle, form=form, path=f"{stem}.mp4", pose=f"{stem}.pose.json", width=width,
+                        height=height, frames=frames, fps=fps, duration=round(frames / fps, 4), backend="preview",
+                        backend_version="6", model=None, seed=0, prompt="", negative_prompt="", cache_key="0" * 64,
+                        sha256="0" * 64, subject=subject_box(exercise, variation, angle, form, size, frames, fps))
 
 
 @functools.cache
@@ -125,7 +127,7 @@ def make_clip(dist: Path) -> ClipMaker:
         frame[:] = color
         encode_h264(path, [frame] * frames, width, height, fps)
         entry = clip_entry(angle, form, variation, size, frames, fps)
-        return {**entry, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        return entry.model_copy(update={"sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
 
     return make
 

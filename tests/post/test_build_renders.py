@@ -11,9 +11,10 @@ import numpy as np
 from PIL import Image
 
 from fitcontent import api
+from fitcontent.artifacts import ClipArtifact
 from fitcontent.media import probe
+from fitcontent.post.compose import render_key
 from fitcontent.post.formats import FORMATS
-from fitcontent.post.run import render_key
 from tests.post.conftest import BUILD, BUILD_KINDS, CORRECT, ERROR, close, manifest, read_frame, ring_lines
 
 FORMAT_NAMES = BUILD["formats"]
@@ -25,7 +26,7 @@ def _files(root: Path) -> dict[str, int]:
 
 def _planned(built: SimpleNamespace, kinds: list[str]) -> dict[str, object]:
     """The renders the build's planner makes from the build's clips, by id (the specs behind the files)."""
-    clips = [e for e in manifest(built.dist) if e["kind"] == "clip"]
+    clips = [ClipArtifact(**e) for e in manifest(built.dist) if e["kind"] == "clip"]
     planner = api._planner(built.request, built.settings, api.load_catalog(built.settings), built.dist, True)
     return {render.id: render for render in planner.plan(clips, kinds)}
 
@@ -85,7 +86,7 @@ def test_built_comparisons_frame_correct_form_in_green_and_the_error_in_red(buil
     assert sorted(planned) == sorted(e["id"] for e in comparisons)
     for entry in comparisons:
         render = planned[entry["id"]]
-        assert render_key(render) == entry["cache_key"]
+        assert render_key(render.spec) == entry["cache_key"]
         frame = read_frame(built.dist / entry["path"], 4)
         for panel, color in zip(render.spec.scenes[0].panels, (CORRECT, ERROR), strict=True):
             sides = ring_lines(frame, panel)

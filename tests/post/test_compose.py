@@ -149,7 +149,7 @@ def test_each_grid_cell_shows_its_own_clip(make_planner, four_angles: list[dict]
     at its centre and near its far corner."""
     (render,) = make_planner(formats=["16:9"]).plan(four_angles, ["angle-grid"])
     panels = render.spec.scenes[0].panels
-    assert [p.clip for p in panels] == [str(tmp_path / "dist" / c["path"]) for c in four_angles]
+    assert [p.clip for p in panels] == [str(tmp_path / "dist" / c.path) for c in four_angles]
     video = tmp_path / "grid.mp4"
     compose.render_video(render.spec, video)
     info = probe(video)
@@ -176,9 +176,9 @@ def test_cover_fills_the_panel_and_crops_around_the_subject(make_planner, dist: 
     frame = np.empty((height, width, 3), np.uint8)
     frame[:, : width // 2], frame[:, width // 2:] = RED, BLUE
     frame[:8], frame[-8:] = GREEN, GREEN
-    clip = {**clip_entry("front", size=(width, height), frames=frames), "subject": [40, 12, 152, 116]}
+    clip = clip_entry("front", size=(width, height), frames=frames).model_copy(update={"subject": (40, 12, 152, 116)})
     (dist / "squat").mkdir(parents=True)
-    encode_h264(dist / clip["path"], [frame] * frames, width, height, 8)
+    encode_h264(dist / clip.path, [frame] * frames, width, height, 8)
     (render,) = make_planner(formats=["16:9"]).plan([clip], ["demo"])
     (panel,) = render.spec.scenes[0].panels
     d = panel.dest
@@ -213,11 +213,11 @@ def test_the_poster_taken_while_encoding_is_the_still_at_its_time(make_clip, mak
 
 def _one_panel_spec(clip: dict, dist: Path, texts: list[TextSpec]) -> RenderSpec:
     font = default_font()
-    panel = PanelSpec(clip=str(dist / clip["path"]), sha256=clip["sha256"], frames=clip["frames"], fps=clip["fps"],
-                      size=(clip["width"], clip["height"]), scaled=(192, 128), crop=(0, 0),
+    panel = PanelSpec(clip=str(dist / clip.path), sha256=clip.sha256, frames=clip.frames, fps=clip.fps,
+                      size=(clip.width, clip.height), scaled=(192, 128), crop=(0, 0),
                       dest=Box(x=32, y=16, w=192, h=128))
-    scene = SceneSpec(duration=clip["frames"] / clip["fps"], background="#000000", panels=[panel], texts=texts)
-    return RenderSpec(id="test", kind="demo", format="16:9", width=256, height=160, fps=clip["fps"],
+    scene = SceneSpec(duration=clip.frames / clip.fps, background="#000000", panels=[panel], texts=texts)
+    return RenderSpec(id="test", kind="demo", format="16:9", width=256, height=160, fps=clip.fps,
                       font=str(font.path), font_index=font.index, font_sha256="0" * 64, scenes=[scene])
 
 
@@ -398,9 +398,7 @@ def test_a_latin_only_brand_font_still_renders_english_cards(tmp_path: Path) -> 
     clips = tmp_path / "clips"
     clips.mkdir()
     encode_h264(clips / "front.mp4", [np.zeros((64, 96, 3), np.uint8)] * 8, 96, 64, 8)
-    entry = {"id": "squat.bodyweight.front.correct", "exercise": "squat", "variation": "bodyweight", "angle": "front",
-             "form": "correct", "path": "front.mp4", "sha256": "0" * 64, "width": 96, "height": 64, "frames": 8,
-             "fps": 8}
+    entry = clip_entry("front", size=(96, 64), frames=8).model_copy(update={"path": "front.mp4", "subject": None})
     planner = Planner(api.load_catalog(), load_layouts(None), Brand(font=latin), load_strings(None),
                       [FORMATS["16:9"]], "en", clips, draft=True)
     (lesson,) = planner.plan([entry], ["lesson"])

@@ -13,7 +13,7 @@ def test_each_error_is_shown_from_the_first_camera_it_lists(make_planner, catalo
     clips += [clip_entry(a, e.id) for e in squat.errors for a in ANGLES]
     renders = {r.spec.kind: r for r in make_planner().plan(clips, ["error-grid", "lesson"])}
     expected = [f"squat.bodyweight.{e.angles[0]}.{e.id}" for e in squat.errors]
-    grid = renders["error-grid"].entry["inputs"]
+    grid = renders["error-grid"].info.inputs
     assert sorted(expected) == sorted(i for i in grid if not i.endswith(".correct"))
-    lesson = {i for i in renders["lesson"].entry["inputs"] if not i.endswith(".correct")}
+    lesson = {i for i in renders["lesson"].info.inputs if not i.endswith(".correct")}
     assert lesson == set(expected)

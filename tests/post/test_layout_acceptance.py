@@ -45,7 +45,7 @@ def _rect(box) -> Rect:
 
 def _subject_on_canvas(panel, clip: dict) -> Rect:
     """Where the clip's subject box lands, not clipped to the panel (so a cut shows)."""
-    x0, y0, x1, y1 = clip["subject"]
+    x0, y0, x1, y1 = clip.subject
     sx, sy = panel.scaled[0] / panel.size[0], panel.scaled[1] / panel.size[1]
     d, (cx, cy) = panel.dest, panel.crop
     left, top = math.floor(d.x + x0 * sx - cx), math.floor(d.y + y0 * sy - cy)
@@ -57,7 +57,7 @@ def _overlaps(a: Rect, b: Rect) -> bool:
     return inter.w > 0 and inter.h > 0
 
 
-CLIP_BY_PATH = {c["path"]: c for c in CLIPS}
+CLIP_BY_PATH = {c.path: c for c in CLIPS}
 
 
 def test_no_text_covers_an_athlete_and_no_athlete_leaves_its_panel(renders) -> None:
@@ -134,7 +134,7 @@ def test_caption_files_carry_every_on_screen_caption_at_its_time(renders) -> Non
     """Each burned-in caption is a cue of the caption file in the render's language, with the same words
     and times; every cue starts and ends on the clip's phase windows (or a scene edge)."""
     for render in renders:
-        lang = render.entry["lang"]
+        lang = render.info.lang
         cues = {(round(e.start, 3), round(e.end, 3), e.text) for e in render.captions[lang]}
         start = 0.0
         for scene in render.spec.scenes:

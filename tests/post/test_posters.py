@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from fitcontent.artifacts import ClipArtifact
 from fitcontent.pose.motion import phase_times
 from fitcontent.post.layers import TitleCard
 from tests.post.conftest import clip_entry
 
 
-def _deadlift(angle: str, form: str = "correct") -> dict:
+def _deadlift(angle: str, form: str = "correct") -> ClipArtifact:
     """A deadlift clip entry: its lockout error shows at the top, away from the key phase (the bottom)."""
     return clip_entry(angle, form, variation="conventional", exercise="deadlift")
 

@@ -1,0 +1,110 @@
+"""What a build makes, as typed records: a clip, a render, and ``manifest.json`` listing them.
+
+These are the entries of ``dist/manifest.json`` (its JSON Schema: ``fitcontent schema manifest``). The engine
+makes them, post-production reads clips from them, and the exports read renders from them. Optional facts
+that are off (``overlays``, ``generation``, ``captions_burned_in``) are left out of the JSON, so entries read
+the same as before those fields existed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, SerializerFunctionWrapHandler, Tag, model_serializer
+
+RenderKind = Literal["demo", "comparison", "error-grid", "angle-grid", "variations", "lesson"]
+OMITTED_WHEN_OFF = ("overlays", "generation", "captions_burned_in")
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    @model_serializer(mode="wrap")
+    def _without_off_facts(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data = handler(self)
+        for name in OMITTED_WHEN_OFF:
+            if name in data and not data[name]:
+                del data[name]
+        return data
+
+
+class ClipArtifact(_Entry):
+    """One generated clip in ``dist/<exercise>/``, with the pose track it follows and how it was made."""
+
+    id: str = Field(description="exercise.variation.angle.form[.overlays]")
+    exercise: str
+    variation: str
+    angle: str
+    form: str = Field(description="'correct' or the id of the error shown")
+    kind: Literal["clip"] = "clip"
+    path: str = Field(description="the video, relative to dist/")
+    pose: str = Field(description="its pose track (JSON), relative to dist/")
+    width: int
+    height: int
+    frames: int
+    fps: int
+    duration: float = Field(description="seconds")
+    backend: str
+    backend_version: str
+    model: str | None = Field(description="the model directory, for a video model")
+    seed: int
+    prompt: str
+    negative_prompt: str
+    cache_key: str = Field(description="the store key: sha256 of the spec, backend and version")
+    sha256: str
+    generation: dict[str, Any] | None = Field(default=None, description="a video model's profile, time, memory")
+    overlays: bool = Field(default=False, description="coaching overlays drawn on the clip")
+    subject: tuple[int, int, int, int] | None = Field(default=None, description="x0, y0, x1, y1 the body stays in")
+
+
+class RenderInfo(_Entry):
+    """What a render shows, decided when it is planned (before its video exists)."""
+
+    id: str
+    kind: RenderKind
+    exercise: str
+    variation: str
+    angle: str | None = Field(description="the camera of a demo or comparison; None where several are shown")
+    format: str = Field(description="aspect ratio: 16:9, 9:16, 1:1 or 4:5")
+    lang: Literal["en", "zh"] = Field(description="the language of the text burned into the picture")
+    title: dict[str, str] = Field(description="per language")
+    inputs: list[str] = Field(description="ids of the clips it shows")
+    overlays: bool = False
+    captions_burned_in: str | None = Field(default=None, description="the language of captions in the picture")
+
+
+class RenderArtifact(RenderInfo):
+    """One finished video in ``dist/renders/``, with its poster and caption files (all paths relative to dist/)."""
+
+    path: str
+    width: int
+    height: int
+    fps: int
+    frames: int
+    duration: float
+    poster: str
+    poster_time: float = Field(description="seconds into the video the poster shows")
+    captions: dict[str, str] = Field(description="WebVTT file per language")
+    subtitles: dict[str, str] = Field(description="SRT file per language")
+    backend: str
+    backend_version: str
+    cache_key: str
+    sha256: str
+
+
+def _kind(value: Any) -> str:
+    kind = value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+    return "clip" if kind == "clip" else "render"
+
+
+Artifact = Annotated[Annotated[ClipArtifact, Tag("clip")] | Annotated[RenderArtifact, Tag("render")],
+                     Discriminator(_kind)]
+
+
+class Manifest(BaseModel):
+    """``dist/manifest.json``: every clip and render in dist/, sorted by path."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    generator: str = Field(description="fitcontent and its version")
+    artifacts: list[Artifact]
