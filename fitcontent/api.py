@@ -227,7 +227,10 @@ def _spec(shot: Shot, request: Request, catalog: Catalog, scene: dict[str, Scene
         fps=fps,
         seed=shot_seed(shot) if request.seed is None else request.seed,
         motion=shot.motion_digest,
-        **{name: choice.id for name, choice in scene.items()},
+        environment=scene["environment"].id,
+        lighting=scene["lighting"].id,
+        style=scene["style"].id,
+        subject=scene["subject"].id,
     )
     return spec.with_overlays(digest=overlay_digest(shot.movement)) if request.overlays else spec
 
@@ -243,7 +246,7 @@ def schemas() -> dict[str, dict[str, Any]]:
     from fitcontent.catalog.models import FILE_MODELS, Movement
     from fitcontent.export.course import Course
 
-    models = {"movement": Movement, **FILE_MODELS, "manifest": Manifest, "course": Course}
+    models: dict[str, type[BaseModel]] = {"movement": Movement, **FILE_MODELS, "manifest": Manifest, "course": Course}
     return {name: models[name].model_json_schema() for name in SCHEMAS}
 
 

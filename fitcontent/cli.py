@@ -7,6 +7,7 @@ import json
 import logging
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -206,7 +207,7 @@ def request_options(command):
         from fitcontent import api
 
         fields = {name: kwargs.pop(name) for name in REQUEST_FLAGS}
-        width, height = _parse_size(size)
+        width, height = _parse_size(size) if size is not None else (None, None)
         request = api.make_request(exercises=list(exercises), width=width, height=height, **fields)
         return command(*args, request=request, **kwargs)
 
@@ -280,12 +281,12 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     if backend != "cogvideox" and (options or profile != "auto"):
         given = [f"--{name.removesuffix('_name')}" for name in options] or ["--profile"]
         raise FitcontentError(f"{', '.join(given)}: only for --backend cogvideox (this build uses --backend {backend})")
-    options = {**options, "profile": profile} if backend == "cogvideox" else None
+    backend_options = {**options, "profile": profile} if backend == "cogvideox" else None
 
     if backend == "preview":
         log.info("No video model configured: using the preview backend (pose-rendered mannequin)")
     if dry_run:
-        shots = api.dry_run(request, settings, backend, draft, options)
+        shots = api.dry_run(request, settings, backend, draft, backend_options)
         _table(["shot", "size", "frames", "status"],
                [(s.id, f"{s.width}x{s.height}", str(s.frames), "cached" if cached else "to build")
                 for s, cached in shots])
@@ -294,7 +295,8 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
         return
     from fitcontent.progress import progress_for
 
-    report = api.build(request, settings, out, backend, draft, not no_cache, progress_for(sys.stderr), options)
+    report = api.build(request, settings, out, backend, draft, not no_cache, progress_for(sys.stderr),
+                       backend_options)
     for shot_id, reason in report.failed:
         click.echo(f"failed: {shot_id}: {reason}", err=True)
     click.echo(report.summary())
@@ -444,7 +446,7 @@ def sheet(exercise: str | None, every: bool, variation, output: Path, settings) 
     if every == bool(exercise):
         raise click.UsageError("give an exercise id or --all (not both)")
     catalog = api.load_catalog(settings)
-    _save_png(overview_sheet(catalog) if every else contact_sheet(catalog, exercise, variation), output)
+    _save_png(contact_sheet(catalog, exercise, variation) if exercise else overview_sheet(catalog), output)
 
 
 def _save_png(image, output: Path) -> None:
@@ -458,16 +460,14 @@ def _save_png(image, output: Path) -> None:
     click.echo(f"Wrote {output}")
 
 
-def _parse_size(size: str | None) -> tuple[int | None, int | None]:
-    if size is None:
-        return None, None
+def _parse_size(size: str) -> tuple[int, int]:
     width, sep, height = size.lower().partition("x")
     if not (sep and width.isdigit() and height.isdigit()):
         raise FitcontentError(f"--size must look like 720x480 (got {size!r})")
     return int(width), int(height)
 
 
-def _table(headers: list[str], rows: list[tuple[str, ...]]) -> None:
+def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     from rich.console import Console
     from rich.table import Table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +55,7 @@ def encode_h264(path: Path, frames: Iterable[np.ndarray], width: int, height: in
 
 
 def decode_frames(path: Path | str, width: int, height: int, filters: list[str] | None = None,
-                  pix_fmt: str = "yuv420p", bits_per_pixel: int = 12) -> Iterator[bytes]:
+                  pix_fmt: str = "yuv420p", bits_per_pixel: int = 12) -> Generator[bytes, None, None]:
     """Each frame of ``path`` as raw ``pix_fmt`` bytes, ``width`` x ``height`` after ffmpeg's ``filters``
     (scale, crop). Closing the iterator stops ffmpeg; a file that decodes to nothing raises with its reason."""
     import imageio_ffmpeg
@@ -65,14 +65,14 @@ def decode_frames(path: Path | str, width: int, height: int, filters: list[str] 
                *(["-vf", ",".join(filters)] if filters else []), "-pix_fmt", pix_fmt, "-f", "rawvideo", "-"]
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: ffmpeg never blocks on what it reports
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=errors)
+        assert process.stdout is not None  # stdout=PIPE
         count = 0
         try:
-            assert process.stdout is not None
             while len(data := process.stdout.read(size)) == size:
                 count += 1
                 yield data
         finally:
-            process.stdout.close()  # type: ignore[union-attr]
+            process.stdout.close()
             if process.poll() is None:
                 process.kill()
             process.wait()
@@ -213,12 +213,20 @@ def _find(data: bytes, start: int, end: int, path: str) -> tuple[int, int] | Non
     return start, end
 
 
+def _need(data: bytes, start: int, end: int, path: str) -> tuple[int, int]:
+    """Like :func:`_find`, for a box every such file has: a missing one raises ValueError."""
+    found = _find(data, start, end, path)
+    if found is None:
+        raise ValueError(f"no {path} box")
+    return found
+
+
 def _track(data: bytes, start: int, end: int) -> Mp4Track:
-    mdhd, hdlr = _find(data, start, end, "mdia/mdhd"), _find(data, start, end, "mdia/hdlr")
-    stbl = _find(data, start, end, "mdia/minf/stbl")
+    mdhd, hdlr = _need(data, start, end, "mdia/mdhd"), _need(data, start, end, "mdia/hdlr")
+    stbl = _need(data, start, end, "mdia/minf/stbl")
     version, at = data[mdhd[0]], mdhd[0] + 4
     timescale, duration = struct.unpack_from(">IQ" if version == 1 else ">II", data, at + (16 if version == 1 else 8))
-    stsd, stts, stsz = (_find(data, *stbl, name) for name in ("stsd", "stts", "stsz"))
+    stsd, stts, stsz = (_need(data, *stbl, name) for name in ("stsd", "stts", "stsz"))
     entries = struct.unpack_from(">I", data, stts[0] + 4)[0]
     durations = struct.unpack_from(f">{2 * entries}I", data, stts[0] + 8)[1::2]
     size, samples = struct.unpack_from(">II", data, stsz[0] + 4)
@@ -239,7 +247,7 @@ def _track(data: bytes, start: int, end: int) -> Mp4Track:
 def _avc(data: bytes, start: int, end: int) -> dict:
     """An H.264 sample entry: its size and, from avcC and the first SPS, profile, level and chroma format."""
     width, height = struct.unpack_from(">HH", data, start + 24)
-    avcc = _find(data, start + 78, end, "avcC")
+    avcc = _need(data, start + 78, end, "avcC")
     profile, level = data[avcc[0] + 1], data[avcc[0] + 3]
     length = struct.unpack_from(">H", data, avcc[0] + 6)[0]
     sps = data[avcc[0] + 8:avcc[0] + 8 + length].replace(b"\x00\x00\x03", b"\x00\x00")
@@ -266,7 +274,7 @@ def _avc(data: bytes, start: int, end: int) -> dict:
 def _mp4a(data: bytes, start: int, end: int) -> dict:
     """An MPEG-4 audio sample entry: channels, rate and, from esds, the codec and AAC object type."""
     channels, rate = struct.unpack_from(">H6xI", data, start + 16)
-    pos = _find(data, start + 28, end, "esds")[0] + 4
+    pos = _need(data, start + 28, end, "esds")[0] + 4
 
     def descriptor(pos: int) -> int:  # skips a descriptor's tag and length (ISO/IEC 14496-1 8.3.3)
         pos += 1

@@ -241,8 +241,8 @@ class Store:
         _check_key(key)
         if not _SUFFIX.fullmatch(suffix) or suffix.lower() == "json":
             raise ValueError(f"put: suffix must be like 'mp4' and not 'json' (got {suffix!r})")
-        if not callable(meta):
-            meta = json.loads(json.dumps(dict(meta), allow_nan=False))  # fail before produce; get() returns the same
+        # fail before produce; get() returns the same
+        stored: dict[str, Any] = {} if callable(meta) else json.loads(json.dumps(dict(meta), allow_nan=False))
         shard = self._shard(key)
         shard.mkdir(parents=True, exist_ok=True)
         tmp = _temp_path(shard, key, f".{suffix}")
@@ -254,9 +254,9 @@ class Store:
                 os.fsync(f.fileno())
             size, sha = file_sha256(tmp)
             if callable(meta):
-                meta = json.loads(json.dumps(dict(meta()), allow_nan=False))
+                stored = json.loads(json.dumps(dict(meta()), allow_nan=False))
             sidecar = {"key": key, "size": size, "sha256": sha, "suffix": suffix,
-                       "created": datetime.now(UTC).isoformat(timespec="seconds"), "meta": meta}
+                       "created": datetime.now(UTC).isoformat(timespec="seconds"), "meta": stored}
             obj = shard / f"{key}.{suffix}"
             with self._lock():
                 atomic_write_text(shard / f"{key}.json", json.dumps(sidecar, ensure_ascii=False, indent=2))
@@ -268,7 +268,7 @@ class Store:
             tmp.unlink(missing_ok=True)
             raise
         logger.debug("store: put %s (%d bytes)", obj.name, size)
-        return Entry(key=key, path=obj, size=size, sha256=sha, meta=meta)
+        return Entry(key=key, path=obj, size=size, sha256=sha, meta=stored)
 
     def _shard(self, key: str) -> Path:
         return self.objects / key[:2]

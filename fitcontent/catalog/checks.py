@@ -69,8 +69,8 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
                                         "the preview and pose-controlled video would show correct form", True))
         if error.signature:
             _ref(found, source, ("errors", e, "signature", "metric"), error.signature.metric, METRIC_NAMES, "metric")
-            for variation in error.signature.variations:
-                _ref(found, source, ("errors", e, "signature", "variations", variation), variation,
+            for name in error.signature.variations:
+                _ref(found, source, ("errors", e, "signature", "variations", name), name,
                      [v.id for v in movement.variations], "variation")
             if error.signature.phase:
                 _ref(found, source, ("errors", e, "signature", "phase"), error.signature.phase, phases, "phase")
@@ -80,7 +80,7 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
         for i, phase in enumerate(error.phases):
             _ref(found, source, ("errors", e, "phases", i), phase, phases, "phase")
     _check_keyframes(found, source, movement, phases)
-    poses = [(("pose",), movement.pose)]
+    poses: list[tuple[Loc, dict[str, float]]] = [(("pose",), movement.pose)]
     poses += [(("keyframes", i, "pose"), k.pose) for i, k in enumerate(movement.keyframes)]
     poses += [(("variations", i, "pose"), v.pose) for i, v in enumerate(movement.variations)]
     for i, variation in enumerate(movement.variations):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from fitcontent.catalog.models import FILE_MODELS, Angle, CatalogSettings, Movement, Vocabulary
+from fitcontent.catalog.models import FILE_MODELS, Angle, Angles, CatalogSettings, Movement, Vocabulary
 from fitcontent.errors import CatalogError, Problem, RequestError, display_path, unknown_message
 from fitcontent.yamlfile import YamlFile, validate_file
 
@@ -53,13 +53,15 @@ def load_catalog(root: Path) -> Catalog:
     for path in sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")):
         kind = path.stem if path.stem in FILE_MODELS else "movement"
         try:
-            source, model = validate_file(path, FILE_MODELS.get(kind, Movement))
+            if kind != "movement":
+                source, single = validate_file(path, FILE_MODELS[kind])
+                singles[kind], sources[f"{kind}.yaml"] = single, source  # movement ids cannot contain a dot
+                continue
+            source, model = validate_file(path, Movement)
         except CatalogError as exc:
             problems.extend(exc.problems)
             continue
-        if kind != "movement":
-            singles[kind], sources[f"{kind}.yaml"] = model, source  # movement ids cannot contain a dot
-        elif model.id in movements:
+        if model.id in movements:
             first = display_path(sources[model.id].path)
             problems.append(source.problem(("id",), f"duplicate movement id {model.id!r} (also in {first})"))
         else:
@@ -68,12 +70,14 @@ def load_catalog(root: Path) -> Catalog:
         problems.append(Problem(root, None, "", "no movement files (*.yaml) found"))
     if problems:
         raise CatalogError(problems)
+    angles, settings, vocabulary = singles["angles"], singles["settings"], singles["vocabulary"]
+    assert isinstance(angles, Angles) and isinstance(settings, CatalogSettings) and isinstance(vocabulary, Vocabulary)
     catalog = Catalog(
         root=root,
         movements=movements,
-        angle_list=singles["angles"].angles,
-        settings=singles["settings"],
-        vocabulary=singles["vocabulary"],
+        angle_list=angles.angles,
+        settings=settings,
+        vocabulary=vocabulary,
         sources=sources,
     )
     findings = check_catalog(catalog)

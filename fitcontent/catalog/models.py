@@ -228,7 +228,8 @@ class Signature(Strict):
 
     def threshold(self, variation: str) -> float:
         default = self.at_least if self.at_least is not None else self.at_most
-        return self.variations.get(variation, default)  # type: ignore[arg-type]
+        assert default is not None  # _one_threshold requires exactly one
+        return self.variations.get(variation, default)
 
     def met(self, value: float, variation: str) -> bool:
         limit = self.threshold(variation)

@@ -125,15 +125,17 @@ def _cut(dist: Path, out: Path, platform: Platform, render: RenderArtifact, enco
         first, sha256 = encoded[stamp]
         publish(first, video)
     else:
-        sha256 = file_sha256(video)[1] if video.is_file() else None
-        if before.get(path, {}).get("source") != stamp or sha256 != before[path].get("sha256"):
+        found = file_sha256(video)[1] if video.is_file() else None
+        if found is None or before.get(path, {}).get("source") != stamp or found != before[path].get("sha256"):
             conform(source, video, render.fps, fps, duration, platform, bed[0] if bed else None)
-            sha256 = file_sha256(video)[1]
+            found = file_sha256(video)[1]
+        sha256 = found
         encoded[stamp] = (video, sha256)
-    entry = {"kind": render.kind, "exercise": render.exercise, "path": path, "width": render.width,
-             "height": render.height, "draft": (render.width, render.height) == platform.size(draft=True),
-             "duration": duration, "fps": fps, "trimmed": trimmed, "source": stamp,
-             "sha256": sha256, "captions": {}, "subtitles": {}}
+    entry: dict[str, Any] = {
+        "kind": render.kind, "exercise": render.exercise, "path": path, "width": render.width,
+        "height": render.height, "draft": (render.width, render.height) == platform.size(draft=True),
+        "duration": duration, "fps": fps, "trimmed": trimmed, "source": stamp,
+        "sha256": sha256, "captions": {}, "subtitles": {}}
     for key, suffix in (("captions", "vtt"), ("subtitles", "srt")):
         for lang, path in getattr(render, key).items():
             dest = folder / f"{stem}.{lang}.{suffix}"
@@ -209,7 +211,7 @@ def _thumbnail(poster: Path, spec: Thumbnail) -> bytes:
     from PIL import Image, ImageOps
 
     with Image.open(poster) as image:
-        image = ImageOps.fit(image.convert("RGB"), (spec.width, spec.height), Image.LANCZOS)
+        image = ImageOps.fit(image.convert("RGB"), (spec.width, spec.height), Image.Resampling.LANCZOS)
     for quality in (90, 80, 70, 60, 50):
         buffer = io.BytesIO()
         image.save(buffer, format=spec.format, quality=quality, optimize=True)

@@ -111,7 +111,9 @@ class CogVideoXBackend:
         if wanted and found and found != wanted:
             raise RequestError(f"--family {wanted.name}, but {self.directory} holds {found.name}; "
                                f"leave out --family or use --family {found.name}")
-        self.family = wanted or found
+        fam = wanted or found
+        assert fam is not None  # a pipeline in memory needs family_name (above); a model directory always has one
+        self.family: Family = fam
         if profile not in PROFILES:
             raise RequestError(unknown_message("profile", profile, PROFILES))
         if dtype == "float16" and self.family.dtype == "bfloat16":
@@ -243,6 +245,7 @@ class CogVideoXBackend:
 
             from fitcontent.generation.models import fit_image
 
+            assert self.image is not None  # __init__ refuses an i2v family without an image
             inputs["image"] = fit_image(Image.open(self.image), self.family, spec.width, spec.height)
         video = self.pipe(**inputs).frames[0]
         return np.clip(np.rint(np.asarray(video) * 255), 0, 255).astype(np.uint8)
@@ -269,7 +272,7 @@ class CogVideoXBackend:
         if not frames:
             raise FitcontentError(f"--video {self.video}: no frames could be decoded")
         frames += [frames[-1]] * (spec.frames - len(frames))
-        return [f.resize((spec.width, spec.height), Image.LANCZOS) for f in frames]
+        return [f.resize((spec.width, spec.height), Image.Resampling.LANCZOS) for f in frames]
 
     def motion(self, spec: ShotSpec) -> ShotMotion:
         """The motion the catalog asks this shot for: the pose model follows it, the others are prompted with it."""

@@ -65,18 +65,20 @@ def doctor() -> list[tuple[str, str]]:
     import sys
 
     lines = [("python", f"{platform.python_version()} ({sys.executable})")]
+    device = None  # where the cogvideox backend would run; None without torch
     try:
         import torch
     except ImportError:
         lines.append(("torch", "not installed: pip install torch (the cogvideox backend needs it)"))
-        torch = None
-    if torch is not None:
+    else:
         lines.append(("torch", torch.__version__))
         if torch.cuda.is_available():
+            device = "cuda"
             free, total = torch.cuda.mem_get_info()
             name = torch.cuda.get_device_name(0)
             lines.append(("gpu", f"{name}, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free"))
         else:
+            device = "cpu"
             lines.append(("gpu", "no CUDA device: the cogvideox backend would run on the CPU (tiny models only)"))
     for module in ("diffusers", "transformers", "accelerate"):
         try:
@@ -96,10 +98,9 @@ def doctor() -> list[tuple[str, str]]:
     models = local_models()
     lines.append(("models", ", ".join(f"{name} in {facts['directory']}" for name, facts in models.items())
                   or "none found (FITCONTENT_MODEL_DIR, Hugging Face cache); the preview backend needs none"))
-    if torch is not None:
+    if device is not None:
         from fitcontent.generation.profiles import choose_profile
 
-        device = "cuda" if torch.cuda.is_available() else "cpu"
         for name in models or ["cogvideox-5b"]:
             lines.append((f"profile auto ({name})", choose_profile("auto", FAMILIES[name], device)))
     return lines

@@ -134,6 +134,7 @@ def fit_image(image, fam: Family, width: int | None = None, height: int | None =
 
     target = (width, height) if width and height else legal_size(fam, *image.size)
     scale = max(target[0] / image.width, target[1] / image.height)
-    resized = image.convert("RGB").resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+    size = (round(image.width * scale), round(image.height * scale))
+    resized = image.convert("RGB").resize(size, Image.Resampling.LANCZOS)
     left, top = (resized.width - target[0]) // 2, (resized.height - target[1]) // 2
     return resized.crop((left, top, left + target[0], top + target[1]))

@@ -25,7 +25,7 @@ def train_tokenizer(texts: list[str], max_length: int):
     """A small Unigram model wrapped as a T5 fast tokenizer (pad, eos, unk as T5 has them, no sentinels)."""
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from tokenizers.processors import TemplateProcessing
-    from transformers import T5TokenizerFast
+    from transformers import T5TokenizerFast  # type: ignore[attr-defined]  # v5: a lazy alias, not in the stubs
 
     tokenizer = Tokenizer(models.Unigram())
     tokenizer.normalizer = normalizers.NFKC()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -22,7 +23,10 @@ BACK_HEIGHT = BENCH_TOP + 0.10
 """Height of the upper-back joint when lying on a bench: bench top plus half a torso's depth."""
 
 
-def ease(s: np.ndarray | float) -> np.ndarray | float:
+_Eased = TypeVar("_Eased", np.ndarray, float)
+
+
+def ease(s: _Eased) -> _Eased:
     """Minimum-jerk easing: zero velocity and acceleration at both ends, so keyframes have no kinks."""
     return s * s * s * (10 - 15 * s + 6 * s * s)
 
@@ -194,8 +198,8 @@ def _pin_limb(joints: np.ndarray, root: str, middle: str, end: str, contact: str
     straightens the limb."""
     r, m, e, c = INDEX[root], INDEX[middle], INDEX[end], INDEX[contact]
     target_contact = _floor_target(joints[0, c]) if on_floor else joints[0, c].copy()
-    upper = np.linalg.norm(joints[0, m] - joints[0, r])
-    lower = np.linalg.norm(joints[0, e] - joints[0, m])
+    upper = float(np.linalg.norm(joints[0, m] - joints[0, r]))
+    lower = float(np.linalg.norm(joints[0, e] - joints[0, m]))
     for frame in joints:
         shift = target_contact - frame[c]
         target = frame[e] + shift

@@ -161,7 +161,9 @@ def _scaled(box: Box, factor: float) -> Box:
 def _composite(image: np.ndarray, layer: Image.Image) -> np.ndarray:
     """``image`` under ``layer`` reduced to its size: only the drawn region, averaged with premultiplied alpha
     (a plain reduce would darken every edge towards the layer's transparent black)."""
-    x0, y0, x1, y1 = (v // SCALE for v in layer.getbbox())  # never empty: the label is always drawn
+    bbox = layer.getbbox()
+    assert bbox is not None  # never empty: the label is always drawn
+    x0, y0, x1, y1 = (v // SCALE for v in bbox)
     x1, y1 = min(x1 + 1, image.shape[1]), min(y1 + 1, image.shape[0])
     out = image.copy()
     patch = np.asarray(layer.crop((x0 * SCALE, y0 * SCALE, x1 * SCALE, y1 * SCALE)), dtype=np.float32) / 255

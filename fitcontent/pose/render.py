@@ -45,6 +45,7 @@ FACE = (40, 44, 56)
 """Eyes and the back-of-head hair patch: a face direction, so front and back views differ."""
 
 Bone = tuple[str, str]
+RGB = tuple[int, int, int]
 SEE_THROUGH = "see-through"
 """The tag of props that never hide what is behind them."""
 
@@ -86,7 +87,8 @@ def highlighted_bones(angles: frozenset[str]) -> set[Bone]:
     for name in angles:
         side = name[-1] if name.endswith(("_l", "_r")) else None
         for pair in ANGLE_LIMBS.get(_generic(name), set()):
-            out.add(tuple(f"{j}_{side}" if side and f"{j}_{side}" in INDEX else j for j in pair))  # type: ignore[misc]
+            a, b = (f"{j}_{side}" if side and f"{j}_{side}" in INDEX else j for j in pair)
+            out.add((a, b))
     return out
 
 
@@ -280,16 +282,19 @@ def _capsule_shape(draw: ImageDraw.ImageDraw, a, b, ra: float, rb: float, fill) 
                      fill=fill)
 
 
-def _shade(color, depth: float, distance: float) -> tuple[int, int, int]:
+def _shade(color: RGB, depth: float, distance: float) -> RGB:
     """Nearer is lighter: depth cue so crossing limbs read correctly (``distance``: camera to origin)."""
     factor = float(np.clip(1.15 - 0.35 * (depth / max(distance, 1.0)), 0.7, 1.15))
-    return tuple(int(min(255, c * factor)) for c in color)
+    r, g, b = (int(min(255, c * factor)) for c in color)
+    return r, g, b
 
 
-def _mix(a, b, weight: float) -> tuple[int, int, int]:
+def _mix(a: RGB, b: RGB, weight: float) -> RGB:
     weight = float(np.clip(weight, 0.0, 1.0))
-    return tuple(round(x + (y - x) * weight) for x, y in zip(a, b, strict=True))
+    red, green, blue = (round(x + (y - x) * weight) for x, y in zip(a, b, strict=True))
+    return red, green, blue
 
 
-def _darker(color, factor: float) -> tuple[int, int, int]:
-    return tuple(int(c * factor) for c in color)
+def _darker(color: RGB, factor: float) -> RGB:
+    r, g, b = (int(c * factor) for c in color)
+    return r, g, b

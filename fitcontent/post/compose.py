@@ -11,7 +11,7 @@ two conversions per frame made a 2x2 grid 1.6x slower than ffmpeg's own filter g
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 from PIL import Image, ImageDraw
 from pydantic import BaseModel, ConfigDict
+from pydantic.main import IncEx
 
 from fitcontent.errors import FitcontentError
 from fitcontent.fonts import FontRef
@@ -118,7 +119,8 @@ class RenderSpec(_Spec):
 
 def render_key(spec: RenderSpec) -> str:
     """The spec's store key without file paths: clips, logo and font count by content (sha256), not location."""
-    paths = {"font": True, "scenes": {"__all__": {"panels": {"__all__": {"clip"}}, "images": {"__all__": {"path"}}}}}
+    paths: dict[str, IncEx | bool] = {
+        "font": True, "scenes": {"__all__": {"panels": {"__all__": {"clip"}}, "images": {"__all__": {"path"}}}}}
     return cache_key(spec.model_dump(mode="json", exclude=paths), COMPOSITOR, COMPOSITOR_VERSION)
 
 
@@ -185,7 +187,7 @@ class _Reader:
     (only the pixels shown cross the pipe)."""
 
     panel: PanelSpec
-    frames: Iterator[bytes]
+    frames: Generator[bytes, None, None]
     index: int = -1
     current: np.ndarray | None = None
 
@@ -248,9 +250,10 @@ class Compositor:
             if panel.border and panel.border_width:
                 b, d = panel.border_width, panel.dest
                 draw.rectangle((d.x - b, d.y - b, d.x + d.w + b - 1, d.y + d.h + b - 1), fill=rgba(panel.border)[:3])
-        overlays = []
+        overlays: list[tuple[Image.Image, int, int, float, float | None, float | None]] = []
         for picture in scene.images:
-            logo = Image.open(picture.path).convert("RGBA").resize((picture.box.w, picture.box.h), Image.LANCZOS)
+            logo = Image.open(picture.path).convert("RGBA")
+            logo = logo.resize((picture.box.w, picture.box.h), Image.Resampling.LANCZOS)
             overlays.append((logo, picture.box.x, picture.box.y, picture.opacity, None, None))
         for text in [p.label for p in scene.panels if p.label] + list(scene.texts):
             drawn, x, y = text_box(text, self.font)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from fitcontent.artifacts import ClipArtifact
+from fitcontent.artifacts import ClipArtifact, RenderKind
 from fitcontent.catalog.models import Movement
 from fitcontent.post.names import LANGS, Names
 from fitcontent.post.spec import Layout
@@ -35,7 +35,7 @@ class Section:
     correction_phases: tuple[str, ...] = ()
 
 
-Group = tuple[str, tuple[str, ...], list[Section]]
+Group = tuple[RenderKind, tuple[str, ...], list[Section]]
 """A render to make: its kind, its file-name parts and its sections."""
 
 

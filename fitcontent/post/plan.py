@@ -7,12 +7,14 @@ Every decision is made here, once, into a :class:`RenderSpec` (pure data); the c
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from fitcontent.artifacts import ClipArtifact, RenderInfo
+from fitcontent.artifacts import ClipArtifact, RenderInfo, RenderKind
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
 from fitcontent.errors import FitcontentError
@@ -41,6 +43,7 @@ from fitcontent.post.text import units
 from fitcontent.store import hashed
 
 END_CARD_LOGO = Logo(corner="bottom-right", size=0.2)
+_L = TypeVar("_L")
 
 
 class Render(BaseModel):
@@ -74,7 +77,7 @@ class _Scene:
 
 class Planner:
     def __init__(self, catalog: Catalog, layouts: dict[str, Layout], brand: Brand, strings: dict[str, dict[str, str]],
-                 formats: list[Format], lang: str, out: Path, draft: bool = False):
+                 formats: list[Format], lang: Literal["en", "zh"], out: Path, draft: bool = False):
         self.catalog, self.layouts, self.brand = catalog, layouts, brand
         self.formats, self.lang, self.out, self.draft = formats, lang, out, draft
         self.font = FontRef(brand.font, brand.font_index) if brand.font else default_font()
@@ -105,7 +108,7 @@ class Planner:
         return bool(drawn) and (self.layouts[kind].overlays or not plain)
 
     # ---- one render -----------------------------------------------------------------------------------
-    def _render(self, kind: str, parts: tuple[str, ...], movement: Movement, sections: list[Section],
+    def _render(self, kind: RenderKind, parts: tuple[str, ...], movement: Movement, sections: list[Section],
                 fmt: Format) -> Render:
         width, height = fmt.sized(self.draft)
         frame = Frame(Rect(0, 0, width, height), fmt.safe_rect(width, height), self.brand.colors, self.font)
@@ -131,8 +134,8 @@ class Planner:
                 captions[lang] += [e.shifted(start) for e in made.events[lang]]
             scenes.append(made.spec)
             start += made.spec.duration
-        for card in [c for c in cards if not isinstance(c, TitleCard)]:
-            start = self._add_card(card, sections[0], frame, scenes, captions, start)
+        for closing in [c for c in cards if not isinstance(c, TitleCard)]:
+            start = self._add_card(closing, sections[0], frame, scenes, captions, start)
         for scene in scenes:  # every burned-in text, now: a missing glyph must not wait for the render
             for text in [*scene.texts, *(p.label for p in scene.panels if p.label)]:
                 check_glyphs(self.font, text.text)
@@ -154,11 +157,10 @@ class Planner:
 
     def _video_scene(self, section: Section, layout: Layout, movement: Movement, frame: Frame, logo: Logo | None,
                      turns: dict[str, dict[str, int]]) -> _Scene:
-        layers = {type(layer): layer for layer in layout.layers}
-        border: Border | None = layers.get(Border)
-        label: Label | None = layers.get(Label)
-        caption: Caption | None = layers.get(Caption)
-        lower: LowerThird | None = layers.get(LowerThird)
+        border = _layer(layout.layers, Border)
+        label = _layer(layout.layers, Label)
+        caption = _layer(layout.layers, Caption)
+        lower = _layer(layout.layers, LowerThird)
         first = section.panels[0].clip
         duration = max(p.clip.frames for p in section.panels) / first.fps
         times = phase_times(movement, first.frames, first.fps)
@@ -261,6 +263,12 @@ class Planner:
             scenes.append(scene)
             start += scene.duration
         return start
+
+
+def _layer(layers: Sequence[object], kind: type[_L]) -> _L | None:
+    """The last of ``layers`` whose type is exactly ``kind``, if any."""
+    found = [layer for layer in layers if type(layer) is kind]
+    return found[-1] if found else None
 
 
 def _subject(clip: ClipArtifact) -> Rect:
