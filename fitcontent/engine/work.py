@@ -31,22 +31,33 @@ def clip_path(spec: ShotSpec, suffix: str = ".mp4") -> Path:
     return Path(spec.exercise) / f"{spec.stem}{suffix}"
 
 
-class ClipWork(BaseModel):
-    """One shot for the workshop's backend, whose name and version key it in the store."""
+class _Work(BaseModel):
+    """A work item named and sized by what it makes (a shot's spec, a render)."""
 
     model_config = ConfigDict(frozen=True)
     suffix: str = "mp4"
+
+    def _product(self) -> ShotSpec | Render:
+        raise NotImplementedError
+
+    @property
+    def id(self) -> str:
+        return self._product().id
+
+    @property
+    def frames(self) -> int:
+        return self._product().frames
+
+
+class ClipWork(_Work):
+    """One shot for the workshop's backend, whose name and version key it in the store."""
+
     spec: ShotSpec
     backend: str
     backend_version: str
 
-    @property
-    def id(self) -> str:
-        return self.spec.id
-
-    @property
-    def frames(self) -> int:
-        return self.spec.frames
+    def _product(self) -> ShotSpec:
+        return self.spec
 
     def key(self) -> str:
         return cache_key(self.spec.model_dump(mode="json"), self.backend, self.backend_version)
@@ -77,20 +88,13 @@ class ClipWork(BaseModel):
             generation=stored.meta.get("generation"), overlays=spec.overlays, **described)
 
 
-class RenderWork(BaseModel):
+class RenderWork(_Work):
     """One planned render: its video, then its poster and caption files."""
 
-    model_config = ConfigDict(frozen=True)
-    suffix: str = "mp4"
     render: Render
 
-    @property
-    def id(self) -> str:
-        return self.render.id
-
-    @property
-    def frames(self) -> int:
-        return self.render.frames
+    def _product(self) -> Render:
+        return self.render
 
     def key(self) -> str:
         return render_key(self.render.spec)
