@@ -1,7 +1,8 @@
 """Content-addressed clip store: same spec => same file, never redone; a corrupt entry is a miss, not a crash.
 
 Entries live at ``objects/<key[:2]>/<key>.<suffix>`` beside a sidecar ``<key>.json`` (key, size, sha256,
-suffix, created, meta); work in progress is ``.tmp-<key>-<rand>.<suffix>``, which never matches ``<key>.*``.
+suffix, created, meta); work in progress is ``.tmp-<key>-p<pid>h<host>-<rand>.<suffix>``, which never matches
+``<key>.*`` and says which process of which machine writes it.
 
 Crash-safety ordering in :meth:`Store.put`: (1) ``produce`` writes the temp file, which is fsynced and hashed
 outside the lock (the slow part); (2) the sidecar is written atomically and its directory fsynced; (3) the
@@ -27,6 +28,7 @@ import os
 import re
 import secrets
 import shutil
+import socket
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,6 +45,8 @@ logger = logging.getLogger(__name__)
 TEMP_PREFIX = ".tmp-"
 TEMP_MAX_AGE = 600.0  # seconds; an older temp file is debris of a killed process, a live writer touches it sooner
 
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+_OWNER = re.compile(r"-p(\d+)h([0-9a-f]{6})-[0-9a-f]{12}")
 _KEY = re.compile(r"[0-9a-f]{64}")
 _SUFFIX = re.compile(r"[A-Za-z0-9]+(\.[A-Za-z0-9]+)*")
 _CHUNK = 1 << 20
@@ -93,8 +97,28 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def owner_tag(pid: int) -> str:
+    """Who writes a temp file: ``p<pid>h<host>``, so a later run on this machine can tell a dead writer's debris
+    from a live writer's work in progress."""
+    return f"p{pid}h{_HOST}"
+
+
 def _temp_path(directory: Path, stem: str, suffix: str = "") -> Path:
-    return directory / f"{TEMP_PREFIX}{stem}-{secrets.token_hex(6)}{suffix}"
+    return directory / f"{TEMP_PREFIX}{stem}-{owner_tag(os.getpid())}-{secrets.token_hex(6)}{suffix}"
+
+
+def _writer_is_dead(name: str) -> bool:
+    """Whether the temp file ``name`` was written by a process of this machine that no longer runs."""
+    found = _OWNER.search(name)
+    if found is None or found.group(2) != _HOST:
+        return False
+    try:
+        os.kill(int(found.group(1)), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError, ValueError, OverflowError):  # another user's, or no way to tell here
+        return False
+    return False
 
 
 def _replace_into(tmp: Path, dest: Path, content: bytes | Path | None) -> None:
@@ -201,6 +225,29 @@ def publish(src: Path, dest: Path) -> bool:
     return True
 
 
+def remove_stale_temp_files(directory: Path, max_age: float = TEMP_MAX_AGE) -> int:
+    """Delete the temp files below ``directory`` that killed writers left: those of a process of this machine
+    that no longer runs, and any older than ``max_age`` seconds. Another build's work in progress is never
+    touched. Returns how many were deleted."""
+    cutoff, removed = time.time() - max_age, 0
+    for tmp in Path(directory).rglob(f"{TEMP_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):  # another process may be cleaning up too
+            if tmp.is_file() and (_writer_is_dead(tmp.name) or tmp.stat().st_mtime <= cutoff):
+                tmp.unlink()
+                removed += 1
+    if removed:
+        logger.info("%s: removed %d stale temp file(s)", directory, removed)
+    return removed
+
+
+def lock(directory: Path) -> FileLock:
+    """The exclusive, blocking lock of ``directory`` (its file ``.lock``), across processes and threads; the OS
+    drops it when its holder dies. Made anew on each use, as filelock refuses a lock made before a fork;
+    ``.lock`` stays in place, and no soft lock (a marker a killed holder leaves behind) stands in where flock
+    fails."""
+    return FileLock(Path(directory) / ".lock", preserve_lock_file=True, fallback_to_soft=False)
+
+
 class Store:
     """Clips and other build products, keyed by :func:`cache_key`, verified on every read."""
 
@@ -212,15 +259,7 @@ class Store:
 
     def gc_temp(self, max_age: float = TEMP_MAX_AGE) -> int:
         """Delete temp files of writers killed more than ``max_age`` seconds ago; returns how many."""
-        cutoff, removed = time.time() - max_age, 0
-        for tmp in self.objects.glob(f"*/{TEMP_PREFIX}*"):
-            with contextlib.suppress(FileNotFoundError):  # another process may be cleaning up too
-                if tmp.stat().st_mtime <= cutoff:
-                    tmp.unlink()
-                    removed += 1
-        if removed:
-            logger.info("store %s: removed %d stale temp file(s)", self.root, removed)
-        return removed
+        return remove_stale_temp_files(self.objects, max_age)
 
     def get(self, key: str) -> Entry | None:
         """The verified entry for ``key``, or None (a miss, or a broken entry: warned about and deleted)."""
@@ -308,10 +347,8 @@ class Store:
         fsync_dir(self._shard(key))
 
     def _lock(self) -> FileLock:
-        """The exclusive, blocking lock of commits and deletions, across processes and threads; the OS drops it
-        when its holder dies. Made anew on each use, as filelock refuses a lock made before a fork; ``.lock``
-        stays in place, and no soft lock (a marker a killed holder leaves behind) stands in where flock fails."""
-        return FileLock(self.root / ".lock", preserve_lock_file=True, fallback_to_soft=False)
+        """Commits and deletions, one at a time across processes."""
+        return lock(self.root)
 
 
 def _check_key(key: str) -> None:

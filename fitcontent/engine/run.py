@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from fitcontent.artifacts import ClipArtifact
 from fitcontent.engine.executor import BuildReport, Executor, LocalExecutor, ShotProgress, Workshop
@@ -20,7 +19,7 @@ from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import write_manifest
 from fitcontent.generation.base import ShotSpec
 from fitcontent.post.plan import Render
-from fitcontent.store import TEMP_PREFIX
+from fitcontent.store import remove_stale_temp_files
 
 
 def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[ClipArtifact]], list[Render]] | None,
@@ -37,7 +36,7 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
     if out.exists() and not out.is_dir():
         raise FitcontentError(f"--out {out}: is a file, not a directory; choose a directory for the clips")
     out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temp_files(out)
+    remove_stale_temp_files(out)  # a killed build's; another build's work in progress is younger
     report = BuildReport()
     clips = [ClipWork(spec=spec, backend=backend.name, backend_version=backend.version) for spec in specs]
     report.add(executor.run(clips, shop, progress))
@@ -48,9 +47,3 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
         write_manifest(out, report.built)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _remove_stale_temp_files(out: Path) -> None:
-    """Temp files a killed build left in dist/ (publishing and manifest writes are temp + rename)."""
-    for stale in out.rglob(f"{TEMP_PREFIX}*"):
-        stale.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from fitcontent.artifacts import Artifact, ClipArtifact, Manifest, RenderArtifact
 from fitcontent.errors import FitcontentError
-from fitcontent.store import write_text_if_changed
+from fitcontent.store import hashed, lock, write_text_if_changed
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -39,16 +39,25 @@ def read_manifest(dist: Path) -> list[ClipArtifact | RenderArtifact]:
 
 
 def write_manifest(out: Path, entries: Sequence[ClipArtifact | RenderArtifact]) -> None:
-    """Merge this build's entries into dist/manifest.json; entries whose files are gone are dropped."""
+    """Merge this build's entries into dist/manifest.json under dist/'s lock, so builds into one dist/ at the
+    same time lose no entry. Only entries whose file holds the bytes they list are kept: one whose file is
+    gone, or was replaced since (by another build), is dropped."""
     path = out / MANIFEST
-    fresh = {(e.id, e.kind) for e in entries}
-    before = _entries(path)
-    if before is None:
-        log.warning("%s has no list of artifacts; writing a new one", path)
-    kept = [e for e in before or [] if (e.id, e.kind) not in fresh and (out / e.path).is_file()]
-    manifest = Manifest(generator=f"fitcontent {version('fitcontent')}",
-                        artifacts=sorted([*kept, *entries], key=lambda e: e.path))
-    write_text_if_changed(path, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+    with lock(out):
+        before = _entries(path)
+        if before is None:
+            log.warning("%s has no list of artifacts; writing a new one", path)
+        merged = {(e.id, e.kind): e for e in [*(before or []), *entries] if _holds(out / e.path, e.sha256)}
+        manifest = Manifest(generator=f"fitcontent {version('fitcontent')}",
+                            artifacts=sorted(merged.values(), key=lambda e: e.path))
+        write_text_if_changed(path, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+
+
+def _holds(path: Path, sha256: str) -> bool:
+    try:
+        return hashed(path)[1] == sha256
+    except OSError:  # gone, or not a file
+        return False
 
 
 def _entries(path: Path) -> list[ClipArtifact | RenderArtifact] | None:

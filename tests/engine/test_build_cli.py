@@ -25,7 +25,7 @@ import pytest
 from fitcontent.generation.preview import PreviewBackend
 from fitcontent.media import VideoInfo, probe
 from fitcontent.paths import packaged
-from fitcontent.store import Store, cache_key
+from fitcontent.store import Store, cache_key, owner_tag
 
 SMALL = ("--size", "160x128", "--frames", "9", "--fps", "8")
 SUMMARY = re.compile(r"Built (\d+) clips? \((\d+) cached\)(?:, (\d+) failed)? in \d+\.\d s")
@@ -150,7 +150,7 @@ def test_build_makes_every_planned_clip_with_pose_track_and_manifest(squat_all: 
     required = {"id", "exercise", "variation", "angle", "form", "kind", "path", "width", "height", "frames", "fps",
                 "duration", "backend", "model", "seed", "prompt", "cache_key", "sha256"}
     store = Store(env.cache)
-    expected_files = {"manifest.json"}
+    expected_files = {"manifest.json", ".lock"}
     for shot in shots:
         entry = entries[shot["id"]]
         assert required <= set(entry), required - set(entry)
@@ -223,8 +223,11 @@ def test_killed_build_resumes_reusing_finished_clips(tmp_path: Path) -> None:
     assert "Built" not in (tmp_path / "killed.out").read_text()
     finished = sorted(p.name for p in (env.dist / "squat").glob("*.mp4"))  # final names: published, so complete
     assert 2 <= len(finished) < total
-    # a kill between a temp file's write and its rename leaves debris like this (the kill above may or may not have)
-    debris = [env.dist / "squat" / f".tmp-{finished[0]}-0123456789ab", env.dist / ".tmp-manifest.json-ba9876543210"]
+    # a kill between a temp file's write and its rename leaves debris like this (the kill above may or may not have):
+    # the resume removes it at once, as its writer no longer runs
+    killed = owner_tag(child.pid)
+    debris = [env.dist / "squat" / f".tmp-{finished[0]}-{killed}-0123456789ab",
+              env.dist / f".tmp-manifest.json-{killed}-ba9876543210"]
     for path in debris:
         path.write_bytes(b"half")
 
