@@ -411,7 +411,7 @@ def _pose_writer(backend: Backend) -> Callable[[ShotSpec, Path], dict[str, Any]]
 
     def write(spec: ShotSpec, path: Path) -> dict[str, Any]:
         document = pose_document(backend.motion(spec))
-        write_text_if_changed(path, json.dumps(document, separators=(",", ":")) + "\n")
+        write_text_if_changed(path, json.dumps(document, separators=(",", ":"), allow_nan=False) + "\n")
         return {"subject": document["subject"]}
 
     return write

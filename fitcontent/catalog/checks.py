@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from fitcontent.catalog.joints import METRIC_NAMES, POSE_KEYS
+from fitcontent.catalog.joints import ANGLE_LIMITS, METRIC_NAMES, POSE_KEYS
 from fitcontent.errors import Problem, did_you_mean
 from fitcontent.yamlfile import Loc, YamlFile
 
@@ -96,8 +97,14 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
             _ref(found, source, ("errors", i, "phase_pose", phase), phase, phases, "phase")
             poses.append((("errors", i, "phase_pose", phase), pose))
     for loc, pose in poses:
-        for name in pose:
+        for name, value in pose.items():
             _ref(found, source, (*loc, name), name, POSE_KEYS, "joint angle")
+            limit = ANGLE_LIMITS.get(name.removesuffix("_l").removesuffix("_r"))
+            if not math.isfinite(value):
+                found.append(source.problem((*loc, name), f"{value} is not a number of degrees"))
+            elif limit is not None and abs(value) > limit:
+                found.append(source.problem((*loc, name), f"{value:g} degrees is beyond what the joint can reach "
+                                                          f"(-{limit} to {limit}); a typo?"))
 
 
 def _check_keyframes(found: list[Problem], source: YamlFile, movement: Movement, phases: list[str]) -> None:

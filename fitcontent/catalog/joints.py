@@ -9,6 +9,14 @@ BILATERAL = {
 }
 AXIAL = {"pelvis_tilt", "lumbar_flexion", "thoracic_flexion", "neck_flexion", "body_swing"}
 """``body_swing`` pitches a hanging body about its grip (+: feet forward); the other rigs ignore it."""
+ANGLE_LIMITS = {
+    "hip_flexion": 140, "hip_abduction": 90, "hip_rotation": 90, "knee_flexion": 165, "ankle_dorsiflexion": 60,
+    "heel_raise": 180, "toe_out": 90, "shoulder_elevation": 90, "shoulder_flexion": 180, "shoulder_abduction": 180,
+    "shoulder_rotation": 120, "elbow_flexion": 165, "wrist_extension": 90, "pelvis_tilt": 90, "lumbar_flexion": 60,
+    "thoracic_flexion": 60, "neck_flexion": 80, "body_swing": 90,
+}
+"""The largest angle, in degrees either way, a joint can reach: a pose or a change of pose beyond it is a typo
+(``1220`` for ``122``), never a movement."""
 JOINT_ANGLES = sorted(AXIAL | {f"{name}_{side}" for name in BILATERAL for side in "lr"})
 """Every angle the skeleton reads, one side each."""
 POSE_KEYS = sorted(AXIAL | BILATERAL | set(JOINT_ANGLES))

@@ -68,7 +68,7 @@ def load_catalog(root: Path) -> Catalog:
             movements[model.id], sources[model.id] = model, source
     if not movements and not problems:
         problems.append(Problem(root, None, "", "no movement files (*.yaml) found"))
-    if problems:
+    if set(singles) != set(FILE_MODELS):  # the cross-file checks need angles, settings and vocabulary
         raise CatalogError(problems)
     angles, settings, vocabulary = singles["angles"], singles["settings"], singles["vocabulary"]
     assert isinstance(angles, Angles) and isinstance(settings, CatalogSettings) and isinstance(vocabulary, Vocabulary)
@@ -80,8 +80,8 @@ def load_catalog(root: Path) -> Catalog:
         vocabulary=vocabulary,
         sources=sources,
     )
-    findings = check_catalog(catalog)
-    if any(not p.warning for p in findings):
-        raise CatalogError(findings)
+    findings = check_catalog(catalog)  # on every valid file even when others failed: all problems at once
+    if problems or any(not p.warning for p in findings):
+        raise CatalogError(problems + findings)  # warnings are listed but not counted
     catalog.warnings.extend(findings)
     return catalog

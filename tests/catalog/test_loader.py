@@ -174,7 +174,8 @@ def test_minimal_fixture_is_valid() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_broken_catalog_reports_exact_problem(tmp_path: Path, case: Case) -> None:
-    problems = load_problems(_case_root(tmp_path, case))
+    """The errors, exactly (warnings of the same load, listed beside them, are tested elsewhere)."""
+    problems = [p for p in load_problems(_case_root(tmp_path, case)) if not p.warning]
     got = [(Path(p.file).name, p.line, p.field) for p in problems]
     assert got == [(e.file, e.line, e.field) for e in case.problems]
     for problem, expect in zip(problems, case.problems, strict=True):
