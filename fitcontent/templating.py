@@ -7,7 +7,7 @@ layout's text fields) have no file, so their errors name the text and the names 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -17,6 +17,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from fitcontent.errors import TemplateError, display_path
 from fitcontent.paths import packaged
+
+MAX_OUTPUT_CHARS = 1_000_000
+"""The most a template may render: a prompt is about a thousand characters, a course page a few thousand;
+past this a template runs away (a loop too many), and rendering stops there instead of filling memory."""
 
 
 class Templates:
@@ -31,9 +35,9 @@ class Templates:
     def render(self, name: str, context: Mapping[str, Any]) -> str:
         """Template ``name`` rendered over ``context``; any failure raises :class:`TemplateError`."""
         try:
-            return self.env.get_template(name).render(context)
+            return _bounded(self.env.get_template(name).generate(context), name)
         except TemplateError:
-            raise  # a file that is not UTF-8: the loader has named it
+            raise  # named already: a file that is not UTF-8, or too much output
         except Exception as exc:
             raise _file_error(exc, name, self.search_path) from None
 
@@ -41,9 +45,23 @@ class Templates:
 def render_string(template: str, context: Mapping[str, Any], kind: str) -> str:
     """``template``, given as text, rendered over ``context`` without autoescape; errors name it as ``kind``."""
     try:
-        return _TEXT.from_string(template).render(context)
+        return _bounded(_TEXT.from_string(template).generate(context), f"{kind} {template!r}")
+    except TemplateError:
+        raise
     except Exception as exc:
         raise TemplateError(f"{kind} {template!r}: {_reason(exc)}; available: {', '.join(sorted(context))}") from None
+
+
+def _bounded(chunks: Iterator[str], what: str) -> str:
+    """The rendered text, or a :class:`TemplateError` once it passes :data:`MAX_OUTPUT_CHARS`."""
+    parts, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_OUTPUT_CHARS:
+            raise TemplateError(f"{what}: renders more than {MAX_OUTPUT_CHARS:,} characters (a loop that runs "
+                                f"away?); a template makes a prompt or a page")
+        parts.append(chunk)
+    return "".join(parts)
 
 
 def _sandbox(autoescape: bool, loader: jinja2.BaseLoader | None = None) -> SandboxedEnvironment:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import stat
 import types
 import typing
 from pathlib import Path
@@ -13,6 +14,13 @@ from pydantic import BaseModel, ValidationError
 
 from fitcontent.errors import CatalogError, Problem, unknown_message
 
+MAX_FILE_BYTES = 2 * 2**20
+"""The largest YAML file read: a movement is about 10 KB; a bigger file is a mistake or an attack."""
+MAX_NODES = 100_000
+"""The most values a file may expand to, aliases counted each time they are used (a 1 KB alias bomb expands
+to billions)."""
+MAX_DEPTH = 64
+"""The deepest nesting of mappings and lists (a catalog needs about 6)."""
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
 _MERGE = "tag:yaml.org,2002:merge"
@@ -47,21 +55,21 @@ def format_loc(loc: Loc) -> str:
 
 
 def read_yaml(path: Path) -> YamlFile:
-    """Parse ``path``; unreadable, empty or malformed files raise :class:`CatalogError`."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise _problem(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise _problem(path, None, f"cannot read: {exc.strerror}") from None
+    """Parse ``path``; unreadable, empty, malformed or oversized files raise :class:`CatalogError`, and so do
+    anything but a regular file (a pipe would hang the read, a device never end it) and a file that expands
+    past :data:`MAX_NODES` values or :data:`MAX_DEPTH` levels."""
+    text = _read_text(path)
     loader = None
     try:
         loader = yaml.SafeLoader(text)  # its reader refuses control characters here already
-        node = loader.get_single_node()
+        try:
+            node = loader.get_single_node()
+        except RecursionError:
+            raise _problem(path, None, f"nested more than {MAX_DEPTH} levels deep") from None
         if node is None:
             raise _problem(path, None, "file is empty")
         lines: dict[Loc, int] = {}
-        data = _construct(loader, node, (), lines, path, set())
+        data = _Builder(loader, path).build(node, (), lines)
         if data is None:
             raise _problem(path, None, "file is empty")
     except yaml.MarkedYAMLError as exc:
@@ -78,52 +86,87 @@ def read_yaml(path: Path) -> YamlFile:
     return YamlFile(path, data, lines)
 
 
+def _read_text(path: Path) -> str:
+    """The file's text, once it is known to be a regular UTF-8 file of at most :data:`MAX_FILE_BYTES`."""
+    try:
+        info = path.stat()  # follows links: a link to a device or a pipe is judged by what it points at
+        if not stat.S_ISREG(info.st_mode):
+            raise _problem(path, None, "not a regular file (a pipe, device or folder); give a plain YAML file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _problem(path, None, f"{info.st_size / 2**20:.1f} MiB; a YAML file here is at most "
+                                       f"{MAX_FILE_BYTES // 2**20} MiB")
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _problem(path, None, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while we looked
+        raise _problem(path, None, f"more than {MAX_FILE_BYTES // 2**20} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise _problem(path, line, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
 def _problem(path: Path, line: int | None, message: str) -> CatalogError:
     return CatalogError([Problem(path, line, "", message)])
 
 
-def _construct(loader: yaml.SafeLoader, node: yaml.Node, loc: Loc, lines: dict[Loc, int], path: Path,
-               open_nodes: set[int]) -> Any:
-    """Build plain data from a node tree, recording lines and refusing duplicate keys (PyYAML keeps the last)."""
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.CollectionNode):
-        if id(node) in open_nodes:
-            raise _problem(path, node.start_mark.line + 1, "invalid YAML: an alias refers to the node that contains it")
-        open_nodes.add(id(node))
+class _Builder:
+    """Plain data from a node tree: records the line of every key and item, refuses duplicate keys (PyYAML
+    keeps the last) and aliases inside themselves, and stops past :data:`MAX_NODES` values (aliases counted
+    each time they are used) or :data:`MAX_DEPTH` levels."""
+
+    def __init__(self, loader: yaml.SafeLoader, path: Path):
+        self.loader, self.path = loader, path
+        self.open_nodes: set[int] = set()
+        self.budget = MAX_NODES
+
+    def build(self, node: yaml.Node, loc: Loc, lines: dict[Loc, int]) -> Any:
+        line = node.start_mark.line + 1
+        self.budget -= 1
+        if self.budget < 0:
+            raise _problem(self.path, line, f"expands to more than {MAX_NODES:,} values (aliases inside aliases?)")
+        if len(loc) > MAX_DEPTH:
+            raise _problem(self.path, line, f"nested more than {MAX_DEPTH} levels deep")
+        lines.setdefault(loc, line)
+        if not isinstance(node, yaml.CollectionNode):
+            return self.loader.construct_object(node, deep=True)
+        if id(node) in self.open_nodes:
+            raise _problem(self.path, line, "invalid YAML: an alias refers to the node that contains it")
+        self.open_nodes.add(id(node))
         try:
-            return _construct_collection(loader, node, loc, lines, path, open_nodes)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.build(item, (*loc, i), lines) for i, item in enumerate(node.value)]
+            return self._mapping(node, loc, lines)
         finally:
-            open_nodes.discard(id(node))
-    return loader.construct_object(node, deep=True)
+            self.open_nodes.discard(id(node))
 
-
-def _construct_collection(loader: yaml.SafeLoader, node: yaml.CollectionNode, loc: Loc, lines: dict[Loc, int],
-                          path: Path, open_nodes: set[int]) -> Any:
-    if isinstance(node, yaml.SequenceNode):
-        return [_construct(loader, item, (*loc, i), lines, path, open_nodes) for i, item in enumerate(node.value)]
-    out: dict[Any, Any] = {}
-    merges: list[yaml.Node] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == _MERGE:
-            merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
-            continue
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str | int):
-            raise _problem(path, line, f"keys must be text, got {key!r}")
-        if key in out:
-            raise _problem(path, line, f"{format_loc((*loc, key))}: duplicate key {key!r}")
-        lines[(*loc, key)] = line
-        out[key] = _construct(loader, value_node, (*loc, key), lines, path, open_nodes)
-    for merged in merges:  # YAML merge keys: the mapping's own keys win, then earlier merged mappings
-        if not isinstance(merged, yaml.MappingNode):
-            raise _problem(path, merged.start_mark.line + 1, "invalid YAML: << must merge a mapping or a list of them")
-        merged_lines: dict[Loc, int] = {}
-        for key, value in _construct(loader, merged, loc, merged_lines, path, open_nodes).items():
-            out.setdefault(key, value)
-        for merged_loc, line in merged_lines.items():
-            lines.setdefault(merged_loc, line)
-    return out
+    def _mapping(self, node: yaml.CollectionNode, loc: Loc, lines: dict[Loc, int]) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        merges: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges.extend(value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node])
+                continue
+            key = self.loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if not isinstance(key, str | int):
+                raise _problem(self.path, line, f"keys must be text, got {key!r}")
+            if key in out:
+                raise _problem(self.path, line, f"{format_loc((*loc, key))}: duplicate key {key!r}")
+            lines[(*loc, key)] = line
+            out[key] = self.build(value_node, (*loc, key), lines)
+        for merged in merges:  # YAML merge keys: the mapping's own keys win, then earlier merged mappings
+            if not isinstance(merged, yaml.MappingNode):
+                raise _problem(self.path, merged.start_mark.line + 1,
+                               "invalid YAML: << must merge a mapping or a list of them")
+            merged_lines: dict[Loc, int] = {}
+            for key, value in self.build(merged, loc, merged_lines).items():
+                out.setdefault(key, value)
+            for merged_loc, line in merged_lines.items():
+                lines.setdefault(merged_loc, line)
+        return out
 
 
 def validate_file(path: Path, model: type[M]) -> tuple[YamlFile, M]:

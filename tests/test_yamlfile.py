@@ -252,22 +252,23 @@ def test_top_level_scalar_is_read(tmp_path: Path) -> None:
 def test_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "latin1.yaml"
     path.write_bytes("id: squat\nname: Café\n".encode("latin-1"))
-    assert problems_of(path) == [(None, "", "not UTF-8 text (invalid continuation byte at byte 19)")]
+    assert problems_of(path) == [(2, "", "not UTF-8 text (invalid continuation byte at byte 19)")]  # its line
 
 
 def test_utf16_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "utf16.yaml"
     path.write_bytes("id: squat\n".encode("utf-16"))  # with a byte order mark, as Windows editors write it
-    assert problems_of(path) == [(None, "", "not UTF-8 text (invalid start byte at byte 0)")]
+    assert problems_of(path) == [(1, "", "not UTF-8 text (invalid start byte at byte 0)")]
 
 
 def test_missing_file(tmp_path: Path) -> None:
     assert problems_of(tmp_path / "nothing.yaml") == [(None, "", "cannot read: No such file or directory")]
 
 
-def test_directory_is_not_readable(tmp_path: Path) -> None:
+def test_directory_is_not_a_yaml_file(tmp_path: Path) -> None:
     (tmp_path / "dir.yaml").mkdir()
-    assert problems_of(tmp_path / "dir.yaml") == [(None, "", "cannot read: Is a directory")]
+    assert problems_of(tmp_path / "dir.yaml") == [
+        (None, "", "not a regular file (a pipe, device or folder); give a plain YAML file")]
 
 
 @pytest.mark.parametrize(

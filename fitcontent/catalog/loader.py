@@ -36,6 +36,19 @@ class Catalog:
             raise RequestError(unknown_message("exercise", movement_id, self.movements)) from None
 
 
+def _outside(path: Path, root: Path) -> str | None:
+    """Why ``path``, a link, may not be read as part of the catalog at ``root``; None when it may."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a loop, or a link to nothing
+        return "a link that leads nowhere (a loop, or to a missing file)"
+    if not target.is_relative_to(root.resolve()):
+        return f"a link to {target}, outside the catalog; copy the file into the catalog instead"
+    return None
+
+
 def load_catalog(root: Path) -> Catalog:
     """Load and validate ``root``; raise :class:`CatalogError` listing every problem found."""
     from fitcontent.catalog.checks import check_catalog
@@ -52,6 +65,10 @@ def load_catalog(root: Path) -> Catalog:
             problems.append(Problem(root / f"{name}.yaml", None, "", "missing (every catalog needs this file)"))
     for path in sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")):
         kind = path.stem if path.stem in FILE_MODELS else "movement"
+        outside = _outside(path, root)
+        if outside:
+            problems.append(Problem(path, None, "", outside))
+            continue
         try:
             if kind != "movement":
                 source, single = validate_file(path, FILE_MODELS[kind])

@@ -212,7 +212,7 @@ def test_file_not_utf8(tmp_path: Path) -> None:
     assert offset == 32
     problems = load_problems(root)
     assert [(Path(p.file).name, p.line, p.field, p.message) for p in problems] == [
-        ("squat.yaml", None, "", "not UTF-8 text (invalid continuation byte at byte 32)"),
+        ("squat.yaml", 2, "", "not UTF-8 text (invalid continuation byte at byte 32)"),
     ]
 
 
