@@ -38,9 +38,11 @@ class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     exercises: list[str] = Field(min_length=1, description='movement ids, or ["all"]')
-    angles: list[str] | None = Field(default=None, description='angle ids or ["all"]; default: the catalog\'s')
-    variations: list[str] | None = Field(default=None, description='ids or ["all"]; default: the first one')
-    errors: list[str] = Field(default=["all"], description='error ids, ["all"] or ["none"]')
+    angles: list[str] | None = Field(default=None, min_length=1,
+                                     description='angle ids or ["all"]; default: the catalog\'s')
+    variations: list[str] | None = Field(default=None, min_length=1,
+                                         description='ids or ["all"]; default: the first one')
+    errors: list[str] = Field(default=["all"], min_length=1, description='error ids, ["all"] or ["none"]')
     error_angles: ErrorAngles = "best"
     environment: str | None = None
     lighting: str | None = None
@@ -52,9 +54,11 @@ class Request(BaseModel):
     frames: int | None = Field(default=None, ge=2, le=1000)
     seconds: float | None = Field(default=None, gt=0, le=60)
     seed: int | None = Field(default=None, ge=0, lt=2**31)
-    formats: list[str] | None = Field(default=None, description='16:9, 9:16, 1:1, 4:5 or ["all"]; default 16:9')
-    layouts: list[str] = Field(default=["all"], description='demo, comparison, error-grid, angle-grid, variations, '
-                                                             'lesson; ["all"] or ["none"] (clips only)')
+    formats: list[str] | None = Field(default=None, min_length=1,
+                                      description='16:9, 9:16, 1:1, 4:5 or ["all"]; default 16:9')
+    layouts: list[str] = Field(default=["all"], min_length=1,
+                               description='demo, comparison, error-grid, angle-grid, variations, lesson; ["all"] or '
+                                           '["none"] (clips only)')
     lang: Literal["en", "zh"] = Field(default="en", description="language of burned-in text (captions: both)")
     overlays: bool = Field(default=False, description="coaching overlays on every clip: each shot's form metric "
                                                       "drawn with its measured number (preview backend)")
@@ -85,9 +89,23 @@ def make_request(**fields) -> Request:
         raise RequestError("; ".join(map(_request_problem, exc.errors()))) from None
 
 
+def _check_arguments(**given: tuple[Any, type | tuple[type, ...]]) -> None:
+    """A :class:`RequestError` naming the first argument of the public API given the wrong kind of value
+    (``settings="str"``, ``out=123``), instead of an AttributeError deep inside."""
+    for name, (value, kinds) in given.items():
+        if value is not None and not isinstance(value, kinds):
+            wanted = " or ".join(k.__name__ for k in (kinds if isinstance(kinds, tuple) else (kinds,)))
+            raise RequestError(f"{name}: expected {wanted}, got {type(value).__name__} {value!r}")
+
+
+PATHLIKE = (str, Path)
+
+
 def _request_problem(error) -> str:
     field, value = ".".join(map(str, error["loc"])), error.get("input")
     message = f"{field}: {error['msg'].lower()} (got {value!r}"
+    if error["type"] == "too_short":
+        return f"{field}: give at least one, or all (got {value!r})"
     if error["type"] == "multiple_of":
         step = error["ctx"]["multiple_of"]
         message += f"; nearest {max(step, round(value / step) * step)}"
@@ -96,6 +114,7 @@ def _request_problem(error) -> str:
 
 def load_catalog(settings: Settings | None = None) -> Catalog:
     """The catalog the settings point at (the packaged one by default), validated; warnings are logged."""
+    _check_arguments(settings=(settings, Settings))
     catalog = _load_catalog_dir((settings or load_settings()).catalog_dir)
     _log_warnings(catalog.warnings)
     return catalog
@@ -103,6 +122,7 @@ def load_catalog(settings: Settings | None = None) -> Catalog:
 
 def plan(request: Request, settings: Settings | None = None, catalog: Catalog | None = None) -> Plan:
     """Expand ``request`` into shot specs with rendered prompts, sizes, frame counts and seeds."""
+    _check_arguments(request=(request, Request), settings=(settings, Settings), catalog=(catalog, Catalog))
     settings = settings or load_settings()
     catalog = catalog or load_catalog(settings)
     if request.frames is not None and request.seconds is not None:
@@ -136,6 +156,7 @@ def validate(settings: Settings | None = None, strict: bool = False,
     any problem is raised. Raises :class:`CatalogError` listing every problem; with ``strict``
     warnings count as problems.
     """
+    _check_arguments(settings=(settings, Settings))
     settings = settings or load_settings()
     catalog = _load_catalog_dir(settings.catalog_dir)
     renderer = PromptRenderer(settings.templates, settings.prompt_family)
@@ -257,6 +278,8 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
 
     Failed shots and renders are listed in the returned :class:`BuildReport`, not raised.
     """
+    _check_arguments(request=(request, Request), settings=(settings, Settings), out=(out, PATHLIKE),
+                     backend=(backend, str), backend_options=(backend_options, dict))
     from fitcontent.engine.executor import Workshop
     from fitcontent.engine.run import build as run_build
 
@@ -301,6 +324,7 @@ def _planner(request: Request, settings: Settings, catalog: Catalog, out: Path, 
 def dry_run(request: Request, settings: Settings | None = None, backend: str = "preview",
             draft: bool = False, backend_options: dict | None = None) -> list[tuple[ShotSpec, bool]]:
     """Each shot a build would make, and whether the store already has it."""
+    _check_arguments(request=(request, Request), settings=(settings, Settings), backend=(backend, str))
     from fitcontent.post.plan import load_layouts
     from fitcontent.store import cache_key
 
@@ -365,6 +389,7 @@ def _overlay_specs(specs: list[ShotSpec], maker, twins: bool, catalog: Catalog) 
 def export_course(dist: Path, out: Path, settings: Settings | None = None, lang: str = "en",
                   title: dict[str, str] | None = None) -> Course:
     """The course package of the lessons in ``dist``: course.json, media, SCORM 1.2 zip (see export/course.py)."""
+    _check_arguments(dist=(dist, PATHLIKE), out=(out, PATHLIKE), settings=(settings, Settings), lang=(lang, str))
     from fitcontent.export.course import export_course as run
 
     settings = settings or load_settings()
@@ -374,6 +399,7 @@ def export_course(dist: Path, out: Path, settings: Settings | None = None, lang:
 def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict:
     """Per-platform cuts of the renders in ``dist``, silent or over ``music`` at a normalised loudness (see
     export/marketing.py)."""
+    _check_arguments(dist=(dist, PATHLIKE), out=(out, PATHLIKE), music=(music, PATHLIKE))
     from fitcontent.export.marketing import export_marketing as run
 
     return run(Path(dist), Path(out), Path(music) if music else None)
@@ -381,6 +407,7 @@ def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict:
 
 def check_marketing(folder: Path) -> list[str]:
     """Each way a cut in ``folder`` (a marketing export) differs from its platform's preset; empty when all pass."""
+    _check_arguments(folder=(folder, PATHLIKE))
     from fitcontent.export.marketing import check_marketing as run
 
     return run(Path(folder))

@@ -452,11 +452,11 @@ def sheet(exercise: str | None, every: bool, variation, output: Path, settings) 
 def _save_png(image, output: Path) -> None:
     import io
 
-    from fitcontent.store import atomic_write_bytes
+    from fitcontent.store import atomic_write_bytes, output_file
 
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    atomic_write_bytes(output, buffer.getvalue())
+    atomic_write_bytes(output_file(output), buffer.getvalue())
     click.echo(f"Wrote {output}")
 
 
@@ -464,7 +464,11 @@ def _parse_size(size: str) -> tuple[int, int]:
     width, sep, height = size.lower().partition("x")
     if not (sep and width.isdigit() and height.isdigit()):
         raise FitcontentError(f"--size must look like 720x480 (got {size!r})")
-    return int(width), int(height)
+    sides = int(width), int(height)
+    if not all(64 <= side <= 4096 and side % 16 == 0 for side in sides):
+        nearest = "x".join(str(min(4096, max(64, round(side / 16) * 16))) for side in sides)
+        raise FitcontentError(f"--size: each side from 64 to 4096 in multiples of 16 (got {size}; nearest {nearest})")
+    return sides
 
 
 def _table(headers: list[str], rows: Sequence[tuple[str, ...]]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from fitcontent.errors import CatalogError, Problem
 from fitcontent.paths import packaged
@@ -31,6 +31,13 @@ class Settings(BaseModel):
     """The clip store; None uses $XDG_CACHE_HOME/fitcontent (~/.cache/fitcontent)."""
     brand: Path | None = None
     """brand.yaml (colours, logo, font, end card); None uses templates/brand.yaml, project first."""
+
+    @field_validator("templates")
+    @classmethod
+    def _templates_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not Path(value).is_dir():  # else its overrides would silently not apply
+            raise ValueError(f"templates directory {value} not found")
+        return value
 
     @property
     def catalog_dir(self) -> Path:
@@ -63,7 +70,8 @@ def load_settings(
     try:
         return Settings.model_validate(merged)
     except ValidationError as exc:
-        problems = [Problem(None, None, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+        problems = [Problem(None, None, ".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, "))
+                    for e in exc.errors()]
         raise CatalogError(problems) from None
 
 

@@ -30,7 +30,7 @@ import secrets
 import shutil
 import socket
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -174,6 +174,31 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def output_dir(path: Path, what: str = "--out") -> Path:
+    """``path`` as a directory to write into (made if missing), or one :class:`FitcontentError` line saying
+    why it cannot be (a file, a path through a file, no permission)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise FitcontentError(f"{what} {path}: is a file, not a directory; choose a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FitcontentError(f"{what} {path}: cannot be made ({exc.strerror}); choose a directory you can "
+                              f"write to") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise FitcontentError(f"{what} {path}: not writable; choose a directory you can write to")
+    return path
+
+
+def output_file(path: Path, what: str = "-o") -> Path:
+    """``path`` as a file to write (its folder made if missing), or one :class:`FitcontentError` line."""
+    path = Path(path)
+    if path.is_dir():
+        raise FitcontentError(f"{what} {path}: is a directory; give a file name, e.g. {path / 'still.png'}")
+    output_dir(path.parent, f"{what} {path}: its folder")
+    return path
+
+
 def write_text_if_changed(path: Path, text: str) -> None:
     """:func:`atomic_write_text` unless ``path`` already holds ``text``: a no-op rerun writes nothing."""
     if not (path.is_file() and path.read_text(encoding="utf-8") == text):
@@ -240,12 +265,26 @@ def remove_stale_temp_files(directory: Path, max_age: float = TEMP_MAX_AGE) -> i
     return removed
 
 
-def lock(directory: Path) -> FileLock:
-    """The exclusive, blocking lock of ``directory`` (its file ``.lock``), across processes and threads; the OS
-    drops it when its holder dies. Made anew on each use, as filelock refuses a lock made before a fork;
+@contextlib.contextmanager
+def lock(directory: Path) -> Iterator[None]:
+    """Hold the exclusive, blocking lock of ``directory`` (its file ``.lock``), across processes and threads;
+    the OS drops it when its holder dies. Made anew on each use, as filelock refuses a lock made before a fork;
     ``.lock`` stays in place, and no soft lock (a marker a killed holder leaves behind) stands in where flock
-    fails."""
-    return FileLock(Path(directory) / ".lock", preserve_lock_file=True, fallback_to_soft=False)
+    fails. Anything but a file in its place is damage, and replaced; a lock that cannot be taken is one line."""
+    path = Path(directory) / ".lock"
+    if path.exists() and not path.is_file():
+        logger.warning("%s is not a file; replacing it", path)
+        _delete(path)
+    held = FileLock(path, preserve_lock_file=True, fallback_to_soft=False)
+    try:
+        held.acquire()
+    except OSError as exc:
+        raise FitcontentError(f"{directory}: its lock file {path.name} cannot be used ({exc.strerror or exc}); "
+                              f"make the folder writable, or choose another") from None
+    try:
+        yield
+    finally:
+        held.release()
 
 
 class Store:
@@ -283,6 +322,9 @@ class Store:
         # fail before produce; get() returns the same
         stored: dict[str, Any] = {} if callable(meta) else json.loads(json.dumps(dict(meta), allow_nan=False))
         shard = self._shard(key)
+        if shard.exists() and not shard.is_dir():  # a file where a shard folder belongs: damage, replaced
+            logger.warning("store: %s is not a folder; replacing it", shard)
+            _delete(shard)
         shard.mkdir(parents=True, exist_ok=True)
         tmp = _temp_path(shard, key, f".{suffix}")
         try:
@@ -342,13 +384,26 @@ class Store:
         return Entry(key=key, path=path, size=sidecar["size"], sha256=sha, meta=sidecar["meta"]), None
 
     def _remove(self, key: str) -> None:
-        for path in [*self._objects_of(key), self._shard(key) / f"{key}.json"]:
-            path.unlink(missing_ok=True)
-        fsync_dir(self._shard(key))
+        """Delete the entry, whatever stands in its place (a folder where a file belongs, a file for the shard)."""
+        shard = self._shard(key)
+        if shard.exists() and not shard.is_dir():
+            _delete(shard)
+            return
+        for path in [*self._objects_of(key), shard / f"{key}.json"]:
+            _delete(path)
+        fsync_dir(shard)
 
-    def _lock(self) -> FileLock:
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
         """Commits and deletions, one at a time across processes."""
         return lock(self.root)
+
+
+def _delete(path: Path) -> None:
+    """Remove ``path``, a file, a link or a folder, if it is there."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _check_key(key: str) -> None:

@@ -15,11 +15,10 @@ from collections.abc import Callable
 from fitcontent.artifacts import ClipArtifact
 from fitcontent.engine.executor import BuildReport, Executor, LocalExecutor, ShotProgress, Workshop
 from fitcontent.engine.work import RENDER_WORKERS, ClipWork, RenderWork
-from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import write_manifest
 from fitcontent.generation.base import ShotSpec
 from fitcontent.post.plan import Render
-from fitcontent.store import remove_stale_temp_files
+from fitcontent.store import output_dir, remove_stale_temp_files
 
 
 def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[ClipArtifact]], list[Render]] | None,
@@ -32,10 +31,7 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
     backend = shop.backend
     if backend is None:
         raise ValueError("building clips needs a workshop with a backend")
-    out = shop.out
-    if out.exists() and not out.is_dir():
-        raise FitcontentError(f"--out {out}: is a file, not a directory; choose a directory for the clips")
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(shop.out)
     remove_stale_temp_files(out)  # a killed build's; another build's work in progress is younger
     report = BuildReport()
     clips = [ClipWork(spec=spec, backend=backend.name, backend_version=backend.version) for spec in specs]

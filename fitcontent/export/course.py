@@ -18,7 +18,7 @@ from fitcontent.artifacts import RenderArtifact
 from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import MANIFEST, read_manifest
-from fitcontent.store import file_sha256, publish, write_text_if_changed
+from fitcontent.store import file_sha256, output_dir, publish, remove_stale_temp_files, write_text_if_changed
 
 log = logging.getLogger(__name__)
 COURSE_FORMAT = "fitcontent-course/1"
@@ -102,7 +102,8 @@ def export_course(dist: Path, out: Path, catalog: Catalog, lang: str = "en", tit
     """Write ``out/course.json``, ``out/media/...`` and ``out/course-scorm12.zip``; return the course."""
     from fitcontent.export.scorm import write_scorm_package
 
-    dist, out = Path(dist), Path(out)
+    dist, out = Path(dist), output_dir(Path(out))
+    remove_stale_temp_files(out)  # a killed export's
     lessons = [a for a in read_manifest(dist) if isinstance(a, RenderArtifact) and a.kind == "lesson"]
     lessons_found = [a for a in lessons if a.lang == lang]
     if lessons and not lessons_found:  # the pages and captions are still in ``lang``; the video text is not

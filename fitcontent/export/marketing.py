@@ -36,7 +36,15 @@ from fitcontent.export.platforms import (
 )
 from fitcontent.media import RENDER_CRF, h264_params, read_mp4
 from fitcontent.post.captions import trim
-from fitcontent.store import atomic_write_bytes, file_sha256, publish, write_atomically, write_text_if_changed
+from fitcontent.store import (
+    atomic_write_bytes,
+    file_sha256,
+    output_dir,
+    publish,
+    remove_stale_temp_files,
+    write_atomically,
+    write_text_if_changed,
+)
 
 log = logging.getLogger(__name__)
 __all__ = ["PLATFORMS", "check_marketing", "conform", "export_marketing"]
@@ -52,7 +60,8 @@ def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict[s
     """Write ``out/<platform>/...`` cuts and ``out/marketing.json`` listing them (and what was skipped).
 
     ``music``: an audio file to lay under every cut at :data:`LOUDNESS_LUFS` (silent without one)."""
-    dist, out = Path(dist), Path(out)
+    dist, out = Path(dist), output_dir(Path(out))
+    remove_stale_temp_files(out)  # a killed export's
     renders = [a for a in read_manifest(dist) if isinstance(a, RenderArtifact)]
     if not renders:
         raise FitcontentError(f"{dist} has no renders; build them with fitcontent build EXERCISES --formats all")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fitcontent.artifacts import ClipArtifact
 from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.models import Movement
+from fitcontent.errors import CatalogError
 from fitcontent.post.spec import Brand
 from fitcontent.templating import render_string
+from fitcontent.yamlfile import read_yaml
 
 LANGS = ("en", "zh")
 
@@ -60,5 +60,10 @@ def load_strings(templates: Path | None) -> dict[str, dict[str, str]]:
     for root in (packaged("templates"), templates):
         path = root / "captions" / "strings.yaml" if root else None
         if path and path.is_file():
-            strings.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            source = read_yaml(path)
+            if not isinstance(source.data, dict) or not all(
+                    isinstance(words, dict) and all(isinstance(w, str) for w in words.values())
+                    for words in source.data.values()):
+                raise CatalogError([source.problem((), "expected a mapping of names to {en: ..., zh: ...}")])
+            strings.update(source.data)
     return strings

@@ -65,10 +65,27 @@ def load_brand(path: Path | None, templates: Path | None = None) -> tuple[Brand,
         value = getattr(brand, name)
         if value is not None:
             full = (path.parent / value).resolve()
-            if not full.is_file():
-                raise CatalogError([read_yaml(path).problem((name,), f"file {value} not found (next to {path.name})")])
+            problem = f"file {value} not found (next to {path.name})" if not full.is_file() else _unreadable(name, full)
+            if problem:
+                raise CatalogError([read_yaml(path).problem((name,), problem)])
             resolved[name] = full
     return brand.model_copy(update=resolved), path
+
+
+def _unreadable(kind: str, path: Path) -> str | None:
+    """Why the brand's logo or font file cannot be used, or None: found now, not in the middle of a build."""
+    from PIL import Image, ImageFont
+
+    try:
+        if kind == "logo":
+            with Image.open(path) as image:
+                image.verify()
+        else:
+            ImageFont.truetype(str(path), 12)
+    except Exception as exc:  # Pillow raises many kinds for a file it cannot read
+        wanted = "an image (PNG with transparency works best)" if kind == "logo" else "a .ttf, .otf or .ttc font"
+        return f"{path.name} is not {wanted} ({type(exc).__name__}: {exc})"
+    return None
 
 
 def _search(templates: Path | None, name: str) -> Path | None:
