@@ -7,12 +7,13 @@ layout's text fields) have no file, so their errors name the text and the names 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from fitcontent.errors import TemplateError, display_path
@@ -50,6 +51,18 @@ def render_string(template: str, context: Mapping[str, Any], kind: str) -> str:
         raise
     except Exception as exc:
         raise TemplateError(f"{kind} {template!r}: {_reason(exc)}; available: {', '.join(sorted(context))}") from None
+
+
+def string_problem(template: str, names: Collection[str]) -> str | None:
+    """Why ``template``, given as text, cannot render over ``names`` (a syntax error, a name it may not use),
+    found without rendering it; None when it can."""
+    try:
+        used = meta.find_undeclared_variables(_TEXT.parse(template))
+    except jinja2.TemplateSyntaxError as exc:
+        return exc.message
+    unknown = sorted(used - set(names))
+    return f"{', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'} not defined; available: " \
+           f"{', '.join(sorted(names))}" if unknown else None
 
 
 def _bounded(chunks: Iterator[str], what: str) -> str:

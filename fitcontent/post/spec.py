@@ -18,6 +18,7 @@ from fitcontent.errors import CatalogError, FitcontentError, Problem, RequestErr
 from fitcontent.paths import packaged
 from fitcontent.post.layers import LAYERS, Layer
 from fitcontent.post.layers.base import Colors, Localized, Strict
+from fitcontent.templating import string_problem
 from fitcontent.yamlfile import read_yaml, validate_file
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,11 @@ def _search(templates: Path | None, name: str) -> Path | None:
 
 
 # ---- layouts ------------------------------------------------------------------------------------------
+TEXT_FIELDS = ("text", "title", "subtitle")
+"""The fields of layers that are Jinja text over :data:`TEXT_NAMES`."""
+TEXT_NAMES = ("exercise", "variation", "angle", "form", "primary_muscles", "muscles", "brand", "strings", "cues",
+              "error", "correction")
+"""The words a layout's text may use (``Names.words`` and, in a comparison, the error's name and correction)."""
 def load_layout(kind: str, templates: Path | None = None) -> tuple[Layout, Path]:
     """``templates/layouts/<kind>.yaml`` (project first), validated with file:line errors; layer types
     and fields are checked against :data:`LAYERS` so a typo names the known ones."""
@@ -115,10 +121,15 @@ def load_layout(kind: str, templates: Path | None = None) -> tuple[Layout, Path]
             log.warning("%s", source.problem(("layers", index, "position"), "no longer used: labels go where they "
                                              "are clear of the athlete; remove it"))
     try:
-        return Layout.model_validate(data), path
+        layout = Layout.model_validate(data)
     except ValidationError:
-        pass
-    _, layout = validate_file(path, Layout)  # raises with every problem, at its line
+        _, layout = validate_file(path, Layout)  # raises with every problem, at its line
+    problems = [source.problem(("layers", index, field), f"{problem} (in {text!r})")
+                for index, layer in enumerate(layout.layers) for field in TEXT_FIELDS
+                if isinstance(text := getattr(layer, field, None), str)
+                and (problem := string_problem(text, TEXT_NAMES))]
+    if problems:  # found now, not after the clips are made
+        raise CatalogError(problems)
     return layout, path
 
 

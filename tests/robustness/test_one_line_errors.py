@@ -12,6 +12,7 @@ import pytest
 import fitcontent
 from fitcontent.settings import Settings
 
+REPO = Path(__file__).resolve().parents[2]
 SMALL = ["squat", "--angles", "front", "--errors", "none", "--size", "160x96", "--frames", "9"]
 
 
@@ -27,6 +28,10 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "strings" / "captions" / "strings.yaml").write_text("correct: [unclosed\n", encoding="utf-8")
     (root / "divide" / "prompts" / "cogvideox").mkdir(parents=True)
     (root / "divide" / "prompts" / "cogvideox" / "prompt.j2").write_text("{{ 1 // 0 }}\n", encoding="utf-8")
+    layout = (REPO / "templates" / "layouts" / "demo.yaml").read_text(encoding="utf-8")
+    for name, broken in (("typo", '"{{ exercize }}"'), ("unclosed", '"{{ exercise "')):
+        (root / name / "layouts").mkdir(parents=True)
+        (root / name / "layouts" / "demo.yaml").write_text(layout.replace('"{{ exercise }}"', broken), encoding="utf-8")
     (root / "logo.png").write_bytes(b"not a png")
     (root / "font.ttf").write_bytes(b"not a font")
     (root / "bad-logo.yaml").write_text("name: X\nlogo: logo.png\n", encoding="utf-8")
@@ -53,6 +58,12 @@ CASES = {
                                "bad-font.yaml:2: font: font.ttf is not a .ttf, .otf or .ttc font"),
     "a missing templates folder": (["build", *SMALL, "--templates", "nowhere", "--out", "d4"],
                                    "templates directory nowhere not found"),
+    "a layout text names a word that does not exist": (
+        ["build", *SMALL, "--templates", "typo", "--layouts", "demo", "--out", "d6"],
+        "typo/layouts/demo.yaml:10: layers[2].title: exercize is not defined; available: angle, brand, correction"),
+    "a layout text that is not Jinja": (
+        ["build", *SMALL, "--templates", "unclosed", "--layouts", "demo", "--out", "d7"],
+        "unclosed/layouts/demo.yaml:10: layers[2].title: unexpected end of template"),
     "no angles at all": (["build", "squat", "--angles", "", "--out", "d5"], "angles: give at least one, or all"),
 }
 
@@ -68,6 +79,7 @@ def test_careless_command_lines_get_one_line(case: str, place: Path) -> None:
                 if line.strip() and not line.endswith("catalog error") and "No video model configured" not in line]
     assert len(problems) == 1 and said in problems[0], done.stderr
     assert {p: p.stat().st_mtime_ns for p in (place / "dist").rglob("*") if p.is_file()} == before
+    assert not list(place.glob("d[0-9]/squat/*.mp4"))  # refused before any clip was made
 
 
 @pytest.mark.parametrize(("call", "said"), [
@@ -79,3 +91,14 @@ def test_careless_command_lines_get_one_line(case: str, place: Path) -> None:
 def test_the_python_api_names_an_argument_of_the_wrong_kind(call, said: str) -> None:
     with pytest.raises(fitcontent.RequestError, match=f"^{said}$".replace("(", r"\(").replace(")", r"\)")):
         call(fitcontent.make_request(exercises=["squat"]))
+
+
+def test_the_names_a_layout_text_may_use_are_the_ones_planning_gives() -> None:
+    """The load-time check of layout texts and the planner's words must not drift apart."""
+    from fitcontent.post.names import Names, load_strings
+    from fitcontent.post.spec import TEXT_NAMES, Brand
+    from tests.post.conftest import clip_entry
+
+    catalog = fitcontent.load_catalog()
+    words = Names(catalog, Brand(), load_strings(None)).words(catalog.movement("squat"), clip_entry("front"), "en")
+    assert set(TEXT_NAMES) == set(words) | {"error", "correction"}  # the two a section adds
