@@ -102,8 +102,7 @@ def export_course(dist: Path, out: Path, catalog: Catalog, lang: str = "en", tit
     """Write ``out/course.json``, ``out/media/...`` and ``out/course-scorm12.zip``; return the course."""
     from fitcontent.export.scorm import write_scorm_package
 
-    dist, out = Path(dist), output_dir(Path(out))
-    remove_stale_temp_files(out)  # a killed export's
+    dist, out = Path(dist), Path(out)
     lessons = [a for a in read_manifest(dist) if isinstance(a, RenderArtifact) and a.kind == "lesson"]
     lessons_found = [a for a in lessons if a.lang == lang]
     if lessons and not lessons_found:  # the pages and captions are still in ``lang``; the video text is not
@@ -113,6 +112,8 @@ def export_course(dist: Path, out: Path, catalog: Catalog, lang: str = "en", tit
     if not lessons_found:
         raise FitcontentError(f"{dist} has no lesson renders; build them with fitcontent build EXERCISES "
                               f"--layouts lesson (or all)")
+    output_dir(out)  # checked before anything is made, after what needs no folder
+    remove_stale_temp_files(out)  # a killed export's
     grouped: dict[tuple[str, str], list[RenderArtifact]] = {}
     for artifact in lessons_found:
         grouped.setdefault((artifact.exercise, artifact.variation), []).append(artifact)

@@ -60,12 +60,13 @@ def export_marketing(dist: Path, out: Path, music: Path | None = None) -> dict[s
     """Write ``out/<platform>/...`` cuts and ``out/marketing.json`` listing them (and what was skipped).
 
     ``music``: an audio file to lay under every cut at :data:`LOUDNESS_LUFS` (silent without one)."""
-    dist, out = Path(dist), output_dir(Path(out))
-    remove_stale_temp_files(out)  # a killed export's
+    dist, out = Path(dist), Path(out)
     renders = [a for a in read_manifest(dist) if isinstance(a, RenderArtifact)]
     if not renders:
         raise FitcontentError(f"{dist} has no renders; build them with fitcontent build EXERCISES --formats all")
     bed = (Path(music), _music_sha256(Path(music))) if music else None  # checked before anything is encoded
+    output_dir(out)  # checked before anything is made, after what needs no folder
+    remove_stale_temp_files(out)  # a killed export's
     index: dict[str, Any] = {"platforms": {}, "skipped": {}}
     if bed:
         index["music"] = {"path": str(bed[0]), "sha256": bed[1], "integrated_lufs": LOUDNESS_LUFS,

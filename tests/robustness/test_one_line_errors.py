@@ -21,7 +21,7 @@ def place(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with a built dist/, a plain file, and broken templates and brand kits."""
     root = tmp_path_factory.mktemp("careless")
     (root / "afile").write_text("not a folder", encoding="utf-8")
-    request = fitcontent.make_request(exercises=["squat"], angles=["front"], errors=["none"], layouts=["demo"],
+    request = fitcontent.make_request(exercises=["squat"], angles=["front"], errors=["none"], layouts=["lesson"],
                                       width=160, height=96, frames=9)
     assert not fitcontent.build(request, Settings(cache=root / "cache"), out=root / "dist", draft=True).failed
     (root / "strings" / "captions").mkdir(parents=True)

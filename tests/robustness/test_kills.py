@@ -1,0 +1,56 @@
+"""A build, a course export and a marketing export killed at seeded random moments, then run again: each
+rerun ends well, and leaves files true to their listing, decodable, with no temp file behind. A few rounds here;
+benchmarks/kill_rounds.py runs many."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.robustness.kills import (
+    BUILD,
+    course_problems,
+    dist_problems,
+    kill_then_rerun,
+    marketing_problems,
+    timed,
+)
+
+ROUNDS = 3
+
+
+@pytest.fixture(scope="module")
+def place(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, float]]:
+    """A folder, the environment of its runs, and how long each command takes whole (kills fall inside)."""
+    root = tmp_path_factory.mktemp("kills")
+    env = {"FITCONTENT_CACHE": str(root / "warm-cache"), "PATH": "/usr/bin:/bin"}
+    took = {"build": timed([*BUILD, "--out", "dist"], root, env)}
+    took["course"] = timed(["export", "course", "dist", "--out", "course"], root, env)
+    took["marketing"] = timed(["export", "marketing", "dist", "--out", "social"], root, env)
+    return root, env, took
+
+
+@pytest.mark.parametrize("seed", range(ROUNDS))
+def test_a_build_killed_anywhere_finishes_on_the_rerun(seed: int, place, tmp_path: Path) -> None:
+    _, _, took = place
+    env = {"FITCONTENT_CACHE": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}  # an empty store: all is made
+    kill_then_rerun([*BUILD, "--out", "dist"], tmp_path, env, seed, took["build"] * 1.5)
+    assert dist_problems(tmp_path / "dist") == []
+
+
+@pytest.mark.parametrize("seed", range(ROUNDS))
+def test_a_course_export_killed_anywhere_finishes_on_the_rerun(seed: int, place, tmp_path: Path) -> None:
+    root, env, took = place
+    shutil.copytree(root / "dist", tmp_path / "dist")
+    kill_then_rerun(["export", "course", "dist", "--out", "course"], tmp_path, env, 100 + seed, took["course"])
+    assert course_problems(tmp_path / "course") == []
+
+
+@pytest.mark.parametrize("seed", range(ROUNDS))
+def test_a_marketing_export_killed_anywhere_finishes_on_the_rerun(seed: int, place, tmp_path: Path) -> None:
+    root, env, took = place
+    shutil.copytree(root / "dist", tmp_path / "dist")
+    kill_then_rerun(["export", "marketing", "dist", "--out", "social"], tmp_path, env, 200 + seed, took["marketing"])
+    assert marketing_problems(tmp_path / "social") == []
