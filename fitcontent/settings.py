@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fitcontent.errors import CatalogError, Problem
 from fitcontent.paths import packaged
@@ -31,13 +31,6 @@ class Settings(BaseModel):
     """The clip store; None uses $XDG_CACHE_HOME/fitcontent (~/.cache/fitcontent)."""
     brand: Path | None = None
     """brand.yaml (colours, logo, font, end card); None uses templates/brand.yaml, project first."""
-
-    @field_validator("templates")
-    @classmethod
-    def _templates_exist(cls, value: Path | None) -> Path | None:
-        if value is not None and not Path(value).is_dir():  # else its overrides would silently not apply
-            raise ValueError(f"templates directory {value} not found")
-        return value
 
     @property
     def catalog_dir(self) -> Path:

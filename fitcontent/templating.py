@@ -29,6 +29,9 @@ class Templates:
 
     def __init__(self, project: Path | None, *, autoescape: bool,
                  filters: Mapping[str, Callable[..., Any]] | None = None):
+        if project is not None and not Path(project).is_dir():  # else its overrides would silently not apply
+            raise TemplateError(f"templates directory {project} not found (--templates, FITCONTENT_TEMPLATES or "
+                                f"templates: in fitcontent.yml)")
         self.search_path = [p for p in (project, packaged("templates")) if p is not None]
         self.env = _sandbox(autoescape, _Utf8Loader(self.search_path))
         self.env.filters.update(filters or {})

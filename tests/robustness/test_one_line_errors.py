@@ -102,3 +102,28 @@ def test_the_names_a_layout_text_may_use_are_the_ones_planning_gives() -> None:
     catalog = fitcontent.load_catalog()
     words = Names(catalog, Brand(), load_strings(None)).words(catalog.movement("squat"), clip_entry("front"), "en")
     assert set(TEXT_NAMES) == set(words) | {"error", "correction"}  # the two a section adds
+
+
+def test_a_manifest_entry_missing_a_field_is_dropped_with_a_warning(place: Path, tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Hand-edited manifests: an entry without ``exercise`` used to be a KeyError in the exports."""
+    import json
+    import shutil
+
+    dist = tmp_path / "dist"
+    shutil.copytree(place / "dist", dist)
+    manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+    lesson = next(e for e in manifest["artifacts"] if e["kind"] == "lesson")
+    del lesson["exercise"]
+    (dist / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(fitcontent.FitcontentError, match="has no lesson renders"):
+        fitcontent.export_course(dist, tmp_path / "course")
+    assert "manifest.json: entry" in caplog.text and "exercise: field required" in caplog.text
+
+
+@pytest.mark.parametrize("out", ["/proc/fitcontent-out", "/sys/fitcontent-out"])
+def test_an_out_that_cannot_be_made_even_by_root_is_one_line(out: str, place: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "fitcontent", "export", "course", "dist", "--out", out],
+                          capture_output=True, text=True, cwd=place, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"error: --out {out}: cannot be made (") and done.stderr.count("\n") == 1
