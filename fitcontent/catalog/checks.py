@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from fitcontent.catalog.joints import ANGLE_LIMITS, METRIC_NAMES, POSE_KEYS
@@ -18,14 +18,26 @@ CAPTION_CHARS = 60
 """Longest cue (English characters) that fits one caption line on a 9:16 video; longer is a warning."""
 
 
-def check_catalog(catalog: Catalog) -> list[Problem]:
-    """Every cross-reference and consistency problem of a catalog whose files are each valid."""
+def check_catalog(catalog: Catalog, unloaded: Collection[str] = ()) -> list[Problem]:
+    """Every cross-reference and consistency problem of the catalog's valid files. ``unloaded``: which of
+    angles, settings and vocabulary did not load; references into them are not checked (their own problems
+    are reported already), everything else is."""
     found: list[Problem] = []
-    vocab, settings = catalog.vocabulary, catalog.settings
-    _unique(found, catalog.sources["vocabulary.yaml"], ("muscles",), vocab.muscles)
-    _unique(found, catalog.sources["vocabulary.yaml"], ("equipment",), vocab.equipment)
-    _unique(found, catalog.sources["angles.yaml"], ("angles",), catalog.angle_list)
-    source = catalog.sources["settings.yaml"]
+    vocab = catalog.vocabulary
+    if "vocabulary" not in unloaded:
+        _unique(found, catalog.sources["vocabulary.yaml"], ("muscles",), vocab.muscles)
+        _unique(found, catalog.sources["vocabulary.yaml"], ("equipment",), vocab.equipment)
+    if "angles" not in unloaded:
+        _unique(found, catalog.sources["angles.yaml"], ("angles",), catalog.angle_list)
+    if "settings" not in unloaded:
+        _check_settings(found, catalog, None if "angles" in unloaded else list(catalog.angles))
+    for movement in catalog.movements.values():
+        _check_movement(found, catalog, movement, unloaded)
+    return found
+
+
+def _check_settings(found: list[Problem], catalog: Catalog, angles: list[str] | None) -> None:
+    settings, source = catalog.settings, catalog.sources["settings.yaml"]
     for group in ("environments", "lighting", "styles", "subjects"):
         _unique(found, source, (group,), getattr(settings, group))
     defaults = settings.defaults
@@ -34,19 +46,18 @@ def check_catalog(catalog: Catalog) -> list[Problem]:
         choices = [c.id for c in getattr(settings, group)]
         _ref(found, source, ("defaults", name), getattr(defaults, name), choices, name)
     for i, angle in enumerate(defaults.angles):
-        _ref(found, source, ("defaults", "angles", i), angle, catalog.angles, "angle")
-    for movement in catalog.movements.values():
-        _check_movement(found, catalog, movement)
-    return found
+        _ref(found, source, ("defaults", "angles", i), angle, angles, "angle")
 
 
-def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) -> None:
+def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement, unloaded: Collection[str]) -> None:
     source = catalog.sources[movement.id]
     if source.path.stem != movement.id:
         found.append(source.problem(("id",), f"id {movement.id!r} differs from the file name "
                                              f"{source.path.name!r}; name the file {movement.id}.yaml", True))
-    muscles = [m.id for m in catalog.vocabulary.muscles]
-    equipment = [e.id for e in catalog.vocabulary.equipment]
+    vocabulary = "vocabulary" not in unloaded
+    muscles = [m.id for m in catalog.vocabulary.muscles] if vocabulary else None
+    equipment = [e.id for e in catalog.vocabulary.equipment] if vocabulary else None
+    angles = None if "angles" in unloaded else list(catalog.angles)
     phases = [p.id for p in movement.phases]
     for group in ("phases", "variations", "errors"):
         _unique(found, source, (group,), getattr(movement, group))
@@ -77,7 +88,7 @@ def _check_movement(found: list[Problem], catalog: Catalog, movement: Movement) 
                 _ref(found, source, ("errors", e, "signature", "phase"), error.signature.phase, phases, "phase")
         _increasing(found, source, ("errors", e, "motion"), [point.t for point in error.motion])
         for i, angle in enumerate(error.angles):
-            _ref(found, source, ("errors", e, "angles", i), angle, catalog.angles, "angle")
+            _ref(found, source, ("errors", e, "angles", i), angle, angles, "angle")
         for i, phase in enumerate(error.phases):
             _ref(found, source, ("errors", e, "phases", i), phase, phases, "phase")
     _check_keyframes(found, source, movement, phases)
@@ -137,7 +148,11 @@ def _unique(found: list[Problem], source: YamlFile, loc: Loc, items: Sequence) -
         seen.setdefault(item.id, i)
 
 
-def _ref(found: list[Problem], source: YamlFile, loc: Loc, value: str, known: Iterable[str], kind: str) -> None:
+def _ref(found: list[Problem], source: YamlFile, loc: Loc, value: str, known: Iterable[str] | None,
+         kind: str) -> None:
+    """A problem when ``value`` is not among ``known``; None: what is known could not be loaded, so no check."""
+    if known is None:
+        return
     known = list(known)
     if value not in known:
         found.append(source.problem(loc, f"{value!r} is not a defined {kind}{did_you_mean(value, known, 'defined')}"))

@@ -85,9 +85,10 @@ def load_catalog(root: Path) -> Catalog:
             movements[model.id], sources[model.id] = model, source
     if not movements and not problems:
         problems.append(Problem(root, None, "", "no movement files (*.yaml) found"))
-    if set(singles) != set(FILE_MODELS):  # the cross-file checks need angles, settings and vocabulary
-        raise CatalogError(problems)
-    angles, settings, vocabulary = singles["angles"], singles["settings"], singles["vocabulary"]
+    unloaded = set(FILE_MODELS) - set(singles)  # their problems are listed; the rest is still checked
+    angles = singles.get("angles", Angles.model_construct(angles=[]))
+    settings = singles.get("settings", CatalogSettings.model_construct())
+    vocabulary = singles.get("vocabulary", Vocabulary.model_construct(muscles=[], equipment=[]))
     assert isinstance(angles, Angles) and isinstance(settings, CatalogSettings) and isinstance(vocabulary, Vocabulary)
     catalog = Catalog(
         root=root,
@@ -97,7 +98,7 @@ def load_catalog(root: Path) -> Catalog:
         vocabulary=vocabulary,
         sources=sources,
     )
-    findings = check_catalog(catalog)  # on every valid file even when others failed: all problems at once
+    findings = check_catalog(catalog, unloaded)  # on every valid file even when others failed: all at once
     if problems or any(not p.warning for p in findings):
         raise CatalogError(problems + findings)  # warnings are listed but not counted
     catalog.warnings.extend(findings)

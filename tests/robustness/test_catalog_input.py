@@ -55,3 +55,24 @@ def test_problems_of_every_file_come_at_once(tmp_path: Path) -> None:
         load_catalog(catalog)
     errors = [(Path(p.file).name, p.line) for p in info.value.problems if not p.warning]
     assert errors == [("lunge.yaml", 7), ("squat.yaml", LINE)]
+
+
+def test_a_broken_vocabulary_does_not_hide_the_movements_problems(tmp_path: Path) -> None:
+    """References into a file that did not load are not checked (no false "not a defined muscle"), and
+    everything else still is."""
+    from fitcontent.catalog.loader import load_catalog
+    from fitcontent.errors import CatalogError
+
+    catalog = tmp_path / "catalog"
+    shutil.copytree(REPO / "catalog", catalog)
+    vocabulary = catalog / "vocabulary.yaml"
+    vocabulary.write_text(vocabulary.read_text(encoding="utf-8").replace("{id: quadriceps, name:", "{id: 7, name:"),
+                          encoding="utf-8")
+    squat = catalog / "squat.yaml"
+    squat.write_text(squat.read_text(encoding="utf-8").replace("- {phase: bottom, en: Keep your chest up",
+                                                               "- {phase: botom, en: Keep your chest up"),
+                     encoding="utf-8")
+    with pytest.raises(CatalogError) as info:
+        load_catalog(catalog)
+    errors = [(Path(p.file).name, p.line, p.field) for p in info.value.problems if not p.warning]
+    assert errors == [("vocabulary.yaml", 3, "muscles[0].id"), ("squat.yaml", 33, "cues[3].phase")]
