@@ -12,6 +12,7 @@ The public API, for course platforms and scripts::
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
 from fitcontent.api import (
@@ -35,7 +36,10 @@ from fitcontent.errors import CatalogError, FitcontentError, PromptError, Reques
 from fitcontent.generation.base import ShotSpec
 from fitcontent.settings import Settings, load_settings
 
-__version__ = _version("fitcontent")
+try:
+    __version__ = _version("fitcontent")
+except PackageNotFoundError:  # run from a source tree that was not installed (the GPU machine's checkout)
+    __version__ = "0+source"
 
 __all__ = [
     "BuildReport",

@@ -1,0 +1,347 @@
+"""Stock diffusers against fitcontent's fast options, real-size CogVideoX architectures, random weights.
+
+In ONE run, on identical inputs and seeds (step time does not depend on weight values):
+- ceilings: a bf16 and an fp8 8192^3 matrix product (TFLOP/s);
+- attention at each family's shape: SDPA (cuDNN) against the FP8 kernel in several block configurations,
+  TFLOP/s and relative L2 against SDPA;
+- per family, each variant (stock, then options added one at a time): seconds per step (median, CFG batch 2),
+  first-step seconds (compile included), achieved TFLOP/s, peak GPU GiB, relative L2 of the final latents
+  against stock after the same steps;
+- ``--e2e``: stock and fast end to end (T5 + all steps + VAE decode), relative L2 of the final latents and
+  PSNR of the decoded frames;
+- ``--first-call``: the fast profile's first step in fresh processes, compile caches empty (cold), then
+  with the artifacts the first process saved (warm).
+The table is printed last; raw JSON goes to $OUT (or the temp folder).
+
+Usage (device): python3 benchmarks/gpu_cogvideox.py [--families cogvideox-5b,cogvideox1.5-5b] [--steps 6]
+                [--variants stock,compile,...] [--attention] [--e2e N] [--first-call]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).parent))
+from gpu_generation import real_pipeline
+
+from fitcontent.generation.attention import quantize, reference, run_kernel
+from fitcontent.generation.models import FAMILIES
+from fitcontent.generation.speed import FastOptions, apply_fast, compile_cache_file, save_compiled
+
+OUT = Path(os.environ.get("OUT") or tempfile.gettempdir())
+GEOMETRY = {"cogvideox-5b": (49, 480, 720), "cogvideox1.5-5b": (81, 768, 1360)}
+VARIANTS = {
+    "stock": None,
+    "compile": FastOptions(fuse_qkv=False, fp8_attention=False, fp8_linears=False, compile=True),
+    "compile+fuse": FastOptions(fuse_qkv=True, fp8_attention=False, fp8_linears=False, compile=True),
+    "compile+fuse+fp8lin": FastOptions(fuse_qkv=True, fp8_attention=False, fp8_linears=True, compile=True),
+    "fp8attn-eager": FastOptions(fuse_qkv=False, fp8_attention=True, fp8_linears=False, compile=False),
+    "fast": FastOptions(),
+}
+CONFIGS = [dict(BLOCK_M=bm, BLOCK_N=bn, num_warps=w, num_stages=s)
+           for bm, bn, w, s in [(128, 128, 8, 3), (128, 64, 4, 3), (128, 64, 8, 3), (128, 128, 8, 2),
+                                (64, 64, 4, 3), (128, 64, 4, 4)]]
+
+
+def rel_l2(a: torch.Tensor, b: torch.Tensor) -> float:
+    return ((a.float() - b.float()).norm() / b.float().norm()).item()
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    """PSNR in dB of two videos with values in [0, 1]."""
+    mse = ((a.float() - b.float()) ** 2).mean().item()
+    return float("inf") if mse == 0 else 10 * math.log10(1 / mse)
+
+
+def bench_ms(fn, repeats: int = 20) -> float:
+    import triton.testing
+
+    return triton.testing.do_bench(fn, warmup=100, rep=repeats * 20, return_mode="median")
+
+
+def ceilings() -> dict:
+    a, b = (torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16) for _ in range(2))
+    flops = 2 * 8192**3
+    bf16 = flops / bench_ms(lambda: a @ b) / 1e9
+    a8, b8 = a.to(torch.float8_e4m3fn), b.to(torch.float8_e4m3fn).t()
+    one = torch.ones((), device="cuda")
+    fp8 = flops / bench_ms(lambda: torch._scaled_mm(a8, b8, one, one, out_dtype=torch.bfloat16)) / 1e9
+    return {"bf16_tflops": round(bf16), "fp8_tflops": round(fp8)}
+
+
+def tokens(name: str) -> int:
+    frames, height, width = GEOMETRY[name]
+    latent_frames = (frames - 1) // 4 + 1
+    if name.startswith("cogvideox1.5"):
+        latent_frames += latent_frames % 2
+    return 226 + latent_frames * (height // 16) * (width // 16)
+
+
+def attention_flops(name: str) -> float:
+    return 4 * 2 * 48 * tokens(name) ** 2 * 64
+
+
+def attention(name: str) -> list[dict]:
+    """SDPA (cuDNN) against the FP8 kernel (each configuration) and FlexAttention (dense, then block-sparse
+    windows) at the family's shape; TFLOP/s count the dense FLOPs, so a sparse kernel's are effective ones."""
+    torch.manual_seed(0)
+    n = tokens(name)
+    q, k, v = (torch.randn(2, 48, n, 64, device="cuda", dtype=torch.bfloat16) for _ in range(3))
+    k = k + 0.5 * torch.randn(1, 1, 1, 64, device="cuda", dtype=torch.bfloat16)  # a per-channel offset
+    flops = attention_flops(name)
+    sdpa = torch.nn.functional.scaled_dot_product_attention(q, k, v).transpose(1, 2)
+    rows = [{"family": name, "kernel": "sdpa (cuDNN)", "rel_l2_vs_sdpa": 0.0,
+             "ms": bench_ms(lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v))}]
+    heads = slice(0, 2)  # the float32 reference of every head would not fit
+    ref = reference(q[:, heads], k[:, heads], v[:, heads])
+    rows.append({"family": name, "kernel": "fp8 reference (2 heads, dequantized, fp32 SDPA)",
+                 "rel_l2_vs_sdpa": rel_l2(ref, sdpa[:, :, heads])})
+    q8, k8, vt8, qs, ks, vs = quantize(q, k, v, 1 / 8)
+    rows.append({"family": name, "kernel": "quantize only", "ms": bench_ms(lambda: quantize(q, k, v, 1 / 8))})
+    for config in CONFIGS:
+        out = torch.full((2, n, 48, 64), float("nan"), device="cuda", dtype=torch.bfloat16)
+        try:
+            run_kernel(q8, k8, vt8, qs, ks, vs, out, **config)
+            ms = bench_ms(lambda: run_kernel(q8, k8, vt8, qs, ks, vs, out, **config))  # noqa: B023
+            rows.append({"family": name, "kernel": f"fp8 kernel {config}", "ms": ms,
+                         "rel_l2_vs_sdpa": rel_l2(out, sdpa), "nan": bool(out.isnan().any())})
+        except Exception as exc:  # report and go on
+            rows.append({"family": name, "kernel": f"fp8 kernel {config}",
+                         "error": f"{type(exc).__name__}: {exc}"[:300]})
+        print(json.dumps(rows[-1]), flush=True)
+    rows += flex(name, q, k, v, sdpa)
+    for row in rows:
+        if row.get("ms"):
+            row["tflops"] = round(flops / row["ms"] / 1e9)
+    return rows
+
+
+def flex(name: str, q, k, v, sdpa) -> list[dict]:
+    """FlexAttention dense and with block-sparse spatio-temporal windows (text tokens always attended)."""
+    from torch.nn.attention.flex_attention import create_block_mask, flex_attention
+
+    _, height, width = GEOMETRY[name]
+    rows_h, cols_w = height // 16, width // 16
+    compiled = torch.compile(flex_attention, dynamic=False)
+    rows = []
+    for label, dt, dr in [("dense", None, None), ("frames +-1", 1, rows_h), ("frames +-2, rows +-1/4", 2, rows_h // 4),
+                          ("frames +-1, rows +-1/4", 1, rows_h // 4)]:
+        mask = None
+        if dt is not None:
+            def keep(b, h, qi, ki, dt=dt, dr=dr):
+                qv, kv = qi - 226, ki - 226
+                near_t = ((qv // (rows_h * cols_w)) - (kv // (rows_h * cols_w))).abs() <= dt
+                near_r = (((qv % (rows_h * cols_w)) // cols_w) - ((kv % (rows_h * cols_w)) // cols_w)).abs() <= dr
+                return (qi < 226) | (ki < 226) | (near_t & near_r)
+            mask = create_block_mask(keep, None, None, q.shape[2], q.shape[2], device="cuda")
+        try:
+            out = compiled(q, k, v, block_mask=mask)
+            ms = bench_ms(lambda: compiled(q, k, v, block_mask=mask))  # noqa: B023
+            rows.append({"family": name, "kernel": f"flex {label}", "ms": ms,
+                         "density": round(1 - mask.sparsity() / 100, 3) if mask is not None else 1.0,
+                         "rel_l2_vs_sdpa": rel_l2(out.transpose(1, 2), sdpa)})
+        except Exception as exc:  # report and go on
+            rows.append({"family": name, "kernel": f"flex {label}", "error": f"{type(exc).__name__}: {exc}"[:300]})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def transformer_flops(pipe, name: str) -> float:
+    """FLOPs of one denoising step (CFG batch 2): 2 per weight per token, plus attention."""
+    weights = sum(p.numel() for p in pipe.transformer.transformer_blocks.parameters())
+    return 2 * 2 * weights * tokens(name) + 42 * attention_flops(name)
+
+
+def denoise(pipe, name: str, embeds, steps: int, output_type: str = "latent") -> dict:
+    """One pipeline call from fixed embeddings; per-step seconds from the step callback."""
+    frames, height, width = GEOMETRY[name]
+    marks: list[float] = []
+
+    def mark(_pipe, _i, _t, kwargs):
+        torch.cuda.synchronize()
+        marks.append(time.perf_counter())
+        return kwargs
+
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    started = time.perf_counter()
+    result = pipe(prompt_embeds=embeds[0], negative_prompt_embeds=embeds[1], num_frames=frames, height=height,
+                  width=width, num_inference_steps=steps, guidance_scale=6.0, use_dynamic_cfg=True,
+                  generator=torch.Generator("cpu").manual_seed(42), output_type=output_type, callback_on_step_end=mark)
+    torch.cuda.synchronize()
+    ended = time.perf_counter()
+    step_s = [b - a for a, b in zip([started, *marks], marks, strict=False)]
+    return {"output": result.frames, "first_step_s": step_s[0], "sec_per_step": statistics.median(step_s[1:]),
+            "decode_s": ended - marks[-1], "total_s": ended - started,
+            "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
+
+
+def with_variant(pipe, options: FastOptions | None, cache: Path):
+    """A copy of the stock transformer with ``options`` applied (the stock one when None)."""
+    if options is None:
+        return pipe.transformer
+    transformer = copy.deepcopy(pipe.transformer)
+    apply_fast(transformer, options, compile_cache_file(cache, options, torch.device("cuda")))
+    return transformer
+
+
+def family_variants(name: str, steps: int, variants: list[str], e2e: int, cache: Path) -> list[dict]:
+    pipe = real_pipeline(FAMILIES[name])
+    pipe.set_progress_bar_config(disable=True)
+    encode = lambda: pipe.encode_prompt("a person doing a squat, front view", "blurry",  # noqa: E731
+                                        do_classifier_free_guidance=True,
+                                        max_sequence_length=226, device="cuda")
+    encode()  # the first call also sets up cuBLAS
+    torch.cuda.synchronize()
+    started = time.perf_counter()
+    embeds = encode()
+    torch.cuda.synchronize()
+    t5_s = time.perf_counter() - started
+    stock = pipe.transformer
+    flops = transformer_flops(pipe, name)
+    rows, stock_latents = [], None
+    for variant in variants:
+        pipe.transformer = with_variant(pipe, VARIANTS[variant], cache)
+        try:
+            run = denoise(pipe, name, embeds, steps)
+            latents = run.pop("output")
+            stock_latents = latents if variant == "stock" else stock_latents
+            row = {"family": name, "variant": variant, "steps": steps, **{k: round(v, 3) for k, v in run.items()},
+                   "tflops": round(flops / run["sec_per_step"] / 1e12),
+                   "rel_l2_latents_vs_stock": rel_l2(latents, stock_latents) if stock_latents is not None else None}
+        except Exception as exc:  # report and go on
+            row = {"family": name, "variant": variant, "error": f"{type(exc).__name__}: {exc}"[:400]}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+        pipe.transformer = stock
+        gc.collect()
+        torch.cuda.empty_cache()
+    if e2e:
+        rows += end_to_end(pipe, name, embeds, e2e, t5_s, flops, cache)
+    return rows
+
+
+def decode(pipe, name: str, latents: torch.Tensor) -> tuple[torch.Tensor, float]:
+    """The pipeline's own VAE decode of final latents (1.5's padding frame dropped): video in [0, 1], seconds."""
+    torch.cuda.synchronize()
+    started = time.perf_counter()
+    if name.startswith("cogvideox1.5"):
+        latents = latents[:, 1:]
+    video = pipe.video_processor.postprocess_video(video=pipe.decode_latents(latents), output_type="pt")
+    torch.cuda.synchronize()
+    return video, time.perf_counter() - started
+
+
+def end_to_end(pipe, name: str, embeds, steps: int, t5_s: float, flops: float, cache: Path) -> list[dict]:
+    """Stock and fast over a whole clip: T5 (timed once), the steps, the VAE decode; latents and frames compared."""
+    rows, outputs = [], {}
+    stock = pipe.transformer
+    for variant in ("stock", "fast"):
+        pipe.transformer = with_variant(pipe, VARIANTS[variant], cache)
+        run = denoise(pipe, name, embeds, steps)
+        latents = run.pop("output")
+        video, decode_s = decode(pipe, name, latents)
+        outputs[variant] = (latents, video)
+        row = {"family": name, "variant": f"{variant} end to end", "steps": steps, "t5_s": round(t5_s, 2),
+               "sec_per_step": round(run["sec_per_step"], 3), "first_step_s": round(run["first_step_s"], 2),
+               "decode_s": round(decode_s, 2), "clip_s": round(t5_s + run["total_s"] + decode_s, 1),
+               "peak_gib": round(max(run["peak_gib"], torch.cuda.max_memory_allocated() / 2**30), 1),
+               "tflops": round(flops / run["sec_per_step"] / 1e12)}
+        if variant != "stock":
+            row["rel_l2_latents_vs_stock"] = rel_l2(latents, outputs["stock"][0])
+            row["psnr_frames_vs_stock_db"] = round(psnr(video, outputs["stock"][1]), 2)
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+        pipe.transformer = stock
+        gc.collect()
+        torch.cuda.empty_cache()
+    return rows
+
+
+def first_call(name: str, cache: Path) -> list[dict]:
+    """The fast profile's first step in a fresh process: compile caches empty, then warm from the saved file."""
+    rows = []
+    for state in ("cold", "warm"):
+        env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": tempfile.mkdtemp(), "TRITON_CACHE_DIR": tempfile.mkdtemp()}
+        done = subprocess.run([sys.executable, __file__, "--one-first-call", name, "--cache", str(cache)], env=env,
+                              capture_output=True, text=True, timeout=900)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        row = json.loads(lines[-1]) if lines else {"error": done.stderr[-400:]}
+        rows.append({"family": name, "variant": f"fast first call, {state}", **row})
+        print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def one_first_call(name: str, cache: Path) -> None:
+    pipe = real_pipeline(FAMILIES[name])
+    pipe.set_progress_bar_config(disable=True)
+    embeds = (torch.randn(1, 226, 4096, device="cuda", dtype=torch.bfloat16),) * 2
+    options = FastOptions()
+    started = time.perf_counter()
+    apply_fast(pipe.transformer, options, compile_cache_file(cache, options, torch.device("cuda")))
+    applied = time.perf_counter() - started
+    run = denoise(pipe, name, embeds, 3)
+    save_compiled(compile_cache_file(cache, options, torch.device("cuda")))
+    print(json.dumps({"apply_s": round(applied, 1), "first_step_s": round(run["first_step_s"], 1),
+                      "sec_per_step": round(run["sec_per_step"], 3),
+                      "first_call_overhead_s": round(applied + run["first_step_s"] - run["sec_per_step"], 1)}))
+
+
+def table(rows: list[dict]) -> str:
+    keys = ["family", "variant", "kernel", "density", "sec_per_step", "first_step_s", "clip_s", "decode_s", "ms",
+            "tflops", "peak_gib", "rel_l2_latents_vs_stock", "rel_l2_vs_sdpa", "psnr_frames_vs_stock_db",
+            "first_call_overhead_s", "error"]
+    keys = [k for k in keys if any(k in r for r in rows)]
+    lines = [" | ".join(keys)]
+    for row in rows:
+        lines.append(" | ".join(f"{row[k]:.4g}" if isinstance(row.get(k), float) else str(row.get(k, ""))
+                                for k in keys))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--families", default="cogvideox-5b,cogvideox1.5-5b")
+    parser.add_argument("--steps", type=int, default=6)
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--attention", action="store_true")
+    parser.add_argument("--e2e", type=int, default=0, help="steps of the end-to-end comparison (0: none)")
+    parser.add_argument("--first-call", action="store_true")
+    parser.add_argument("--one-first-call")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fitcontent-compile")
+    parser.add_argument("--tag", default="run")
+    args = parser.parse_args()
+    torch._dynamo.config.recompile_limit = 64  # one process compiles every variant of every family
+    if args.one_first_call:
+        return one_first_call(args.one_first_call, args.cache)
+    names = args.families.split(",")
+    document: dict = {"gpu": torch.cuda.get_device_name(0), "torch": torch.__version__, "argv": sys.argv[1:],
+                      "ceilings": ceilings(), "rows": []}
+    print(json.dumps(document["ceilings"]), flush=True)
+    path = OUT / f"gpu_cogvideox_{args.tag}.json"
+    for name in names:
+        if args.attention:
+            document["rows"] += attention(name)
+        if args.variants.strip():
+            document["rows"] += family_variants(name, args.steps, args.variants.split(","), args.e2e, args.cache)
+        if args.first_call:
+            document["rows"] += first_call(name, args.cache)
+        path.write_text(json.dumps(document, indent=1))
+    print(f"ceilings: {document['ceilings']}\n" + table(document["rows"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The ``fast`` profile's options, each one measured against stock diffusers (benchmarks/gpu_cogvideox.py).
+
+- ``fuse_qkv``: one projection for query, key and value (diffusers' ``fuse_qkv_projections``).
+- ``fp8_attention``: :mod:`fitcontent.generation.attention` in place of SDPA.
+- ``fp8_linears``: the transformer blocks' linear layers in float8, weights and activations scaled per row
+  (torchao's ``Float8DynamicActivationFloat8WeightConfig``), on GPUs with FP8 tensor cores.
+- ``compile``: each transformer block compiled with ``torch.compile`` (the blocks share one graph); the
+  compiled artifacts are saved beside the store and loaded by the next process, so the compile cost is
+  paid once per machine and torch version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from fitcontent.errors import FitcontentError
+from fitcontent.generation.attention import Fp8AttnProcessor, kernel_available
+from fitcontent.store import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FastOptions:
+    fuse_qkv: bool = True
+    fp8_attention: bool = True
+    fp8_linears: bool = True
+    compile: bool = True
+
+    @classmethod
+    def for_device(cls, device: torch.device) -> FastOptions:
+        """Every option the device runs well: FP8 needs compute capability 8.9+, compiling needs CUDA (on the
+        CPU it costs more than it saves for one clip)."""
+        fp8 = kernel_available(device)
+        return cls(fuse_qkv=True, fp8_attention=fp8, fp8_linears=fp8, compile=device.type == "cuda")
+
+    def names(self) -> list[str]:
+        return [name for name, on in asdict(self).items() if on]
+
+
+def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = None) -> None:
+    """Apply ``options`` to a CogVideoX transformer in place (once: a transformer is not un-fasted)."""
+    if options.fuse_qkv:
+        transformer.fuse_qkv_projections()
+    if options.fp8_attention:
+        transformer.set_attn_processor(Fp8AttnProcessor())
+    if options.fp8_linears:
+        quantize_linears(transformer)
+    if options.compile:
+        if compile_cache is not None:
+            load_compiled(compile_cache)
+        for block in transformer.transformer_blocks:
+            block.compile(fullgraph=True, dynamic=False)
+    log.info("fast profile: %s", ", ".join(options.names()) or "no options")
+
+
+def quantize_linears(transformer) -> None:
+    """The transformer blocks' token-wise linear layers to float8 with per-row scales (torchao); the
+    adaptive norms' linears see one row per sample and stay in bf16."""
+    try:
+        from torchao.quantization import Float8DynamicActivationFloat8WeightConfig, PerRow, quantize_
+    except ImportError:
+        raise FitcontentError("fp8 linears need torchao: pip install torchao") from None
+    for block in transformer.transformer_blocks:
+        quantize_(block, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow()),
+                  filter_fn=lambda module, name: isinstance(module, torch.nn.Linear) and "norm" not in name)
+
+
+def compile_cache_file(directory: Path, options: FastOptions, device: torch.device) -> Path:
+    """Where compiled artifacts are kept: one file per torch version, GPU and option set."""
+    gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    key = hashlib.sha256(f"{torch.__version__}|{gpu}|{options.names()}".encode()).hexdigest()[:16]
+    return directory / f"compiled-{key}.bin"
+
+
+def load_compiled(path: Path) -> None:
+    """Load the artifacts an earlier process saved (none yet, or unreadable: compile afresh, logged)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        log.warning("compile cache %s unreadable (%s); compiling afresh", path, exc)
+        return
+    try:
+        torch.compiler.load_cache_artifacts(data)
+    except Exception as exc:  # a cache from another build of torch: compile afresh, and overwrite it later
+        log.warning("compile cache %s not loadable (%s: %s); compiling afresh", path, type(exc).__name__, exc)
+
+
+def save_compiled(path: Path) -> None:
+    """Save this process's compiled artifacts, when they add to what the file holds."""
+    artifacts = torch.compiler.save_cache_artifacts()
+    if artifacts is None:
+        return
+    data = artifacts[0]
+    try:
+        if path.is_file() and path.stat().st_size >= len(data):
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        log.warning("compile cache %s not saved (%s)", path, exc)
