@@ -349,7 +349,10 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
 
     settings = settings or load_settings()
     catalog = catalog or load_catalog(settings)
-    maker = make_backend(backend, catalog, **(backend_options or {}))
+    options = dict(backend_options or {})
+    if backend == "cogvideox":  # the fast profile's compiled artifacts live beside the clip store
+        options.setdefault("compile_cache", settings.cache_dir / "compiled")
+    maker = make_backend(backend, catalog, **options)
     specs = plan(request, settings, catalog).shots
     fam = maker.family
     if fam is not None and draft and fam.resolution == "fixed":
@@ -414,7 +417,8 @@ def check_marketing(folder: Path) -> list[str]:
 
 
 def make_backend(name: str, catalog: Catalog, **options):
-    """``preview`` (no options) or ``cogvideox`` (model, family_name, profile, image, video, steps)."""
+    """``preview`` (no options) or ``cogvideox`` (model, family_name, profile, image, video, steps, dtype,
+    compile_cache)."""
     if name == "preview":
         from fitcontent.fonts import default_font
         from fitcontent.generation.preview import PreviewBackend

@@ -24,6 +24,7 @@ from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
 from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile, quantization
+from fitcontent.generation.speed import FastOptions, compile_cache_file, save_compiled
 from fitcontent.pose.stills import ShotMotion, motion_for
 from fitcontent.store import file_sha256
 
@@ -99,9 +100,10 @@ class CogVideoXBackend:
 
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
                  profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
-                 pipeline=None, dtype: str | None = None):
+                 pipeline=None, dtype: str | None = None, compile_cache: Path | None = None):
         """``pipeline``: one already in memory instead of ``model`` (benchmarks of real-size architectures
-        with random weights); then ``family_name`` is required."""
+        with random weights); then ``family_name`` is required. ``compile_cache``: where the ``fast``
+        profile keeps compiled artifacts (the build puts it beside the store)."""
         self.catalog = catalog
         wanted = family(family_name) if family_name else None
         if pipeline is not None and wanted is None:
@@ -121,6 +123,8 @@ class CogVideoXBackend:
                                f"use --dtype bfloat16")
         self.dtype_name = dtype
         self.profile_name = profile
+        self.compile_cache = compile_cache
+        self.fast = FastOptions.for_device(default_device()) if profile == "fast" else None
         self.image, self.video, self.steps = image, video, steps
         self.model = str(self.directory) if self.directory else None
         self.config_hash = config_hash(self.directory) if self.directory else hashlib.sha256(
@@ -129,6 +133,7 @@ class CogVideoXBackend:
         # clip, dtype or quantization makes another clip
         inputs = [self.family.name, self.config_hash, str(steps or self.family.steps), dtype or self.family.dtype,
                   "int8" if profile == "lowvram" else "-",
+                  *(["fast=" + ",".join(self.fast.names())] if self.fast else []),
                   *(file_sha256(Path(f))[1][:16] if f else "-" for f in (image, video))]
         self.version = "+".join([self.version, *inputs])
         self.pipe = pipeline
@@ -151,7 +156,7 @@ class CogVideoXBackend:
         import diffusers
         import torch
 
-        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device = default_device().type
         self.profile = choose_profile(self.profile_name, self.family, self.device)
         dtype = getattr(torch, self.dtype_name or self.family.dtype) if self.device == "cuda" else torch.float32
         if self.pipe is None:  # local files only: never a download
@@ -163,7 +168,7 @@ class CogVideoXBackend:
             self.pipe = diffusers.CogVideoXVideoToVideoPipeline.from_pipe(self.pipe)
         self.pipe.set_progress_bar_config(disable=True)
         self.dtype = str(dtype).removeprefix("torch.")
-        apply_profile(self.pipe, self.profile, self.device)
+        apply_profile(self.pipe, self.profile, self.device, self.fast, self.compile_cache)
         self.placed = True
         log.info("Loaded %s from %s (%s, profile %s)", self.family.name, self.directory, self.dtype, self.profile)
 
@@ -186,6 +191,8 @@ class CogVideoXBackend:
                 if self.device == "cuda":
                     torch.cuda.reset_peak_memory_stats()
                 frames = self._run(spec, progress)
+                if self.profile == "fast" and self.fast and self.fast.compile and self.compile_cache:
+                    save_compiled(compile_cache_file(self.compile_cache, self.fast, default_device()))
                 break
             except torch.cuda.OutOfMemoryError:
                 lower = next_profile(self.profile)
@@ -219,6 +226,7 @@ class CogVideoXBackend:
         return {"family": self.family.name, "model": self.model, "config_hash": self.config_hash,
                 "profile": getattr(self, "profile", None), "dtype": getattr(self, "dtype", None),
                 "steps": self.steps or self.family.steps, "guidance": self.family.guidance_scale,
+                **({"fast": self.fast.names()} if self.fast else {}),
                 **getattr(self, "last_run", {})}
 
     def _run(self, spec: ShotSpec, progress: Progress | None) -> np.ndarray:
@@ -287,6 +295,13 @@ class CogVideoXBackend:
 
         motion = self.motion(spec)
         return [Image.fromarray(render_control(motion.camera, joints)) for joints in motion.track.joints]
+
+
+def default_device():
+    """The CUDA GPU when there is one, else the CPU."""
+    import torch
+
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def config_hash(directory: Path) -> str:

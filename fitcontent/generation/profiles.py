@@ -3,16 +3,20 @@
 ``full`` keeps every component on the GPU; ``offload`` moves each model to the GPU only while it runs and
 tiles/slices the VAE; ``sequential`` streams weights layer by layer (about 1.6x slower per step, a few
 GiB); ``lowvram`` is offloading with the transformer loaded int8 weight-only (diffusers' ``TorchAoConfig``,
-chosen at load time); ``fast`` is ``full`` until the GPU performance work fills it in. An out-of-memory
-error moves a shot one step down the ladder (to ``lowvram``, the transformer is loaded again, quantized).
+chosen at load time); ``fast`` is ``full`` with the options of :mod:`fitcontent.generation.speed` (fused
+QKV, fp8 linears, compiled blocks), which change the output within the bound the README states. An
+out-of-memory error moves a shot one step down the ladder (to ``lowvram``, the transformer is loaded
+again, quantized).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.models import Family
+from fitcontent.generation.speed import FastOptions, apply_fast
 
 log = logging.getLogger(__name__)
 PROFILES = ("auto", "full", "offload", "sequential", "lowvram", "fast")
@@ -73,14 +77,22 @@ def quantization(profile: str):
     return TorchAoConfig(Int8WeightOnlyConfig())
 
 
-def apply_profile(pipe, profile: str, device: str) -> None:
+def apply_profile(pipe, profile: str, device: str, fast: FastOptions | None = None,
+                  compile_cache: Path | None = None) -> None:
     """Place ``pipe`` for ``profile`` (undoing an earlier placement first); a ``lowvram`` pipeline was
-    loaded with :func:`quantization` already."""
+    loaded with :func:`quantization` already. ``fast`` applies ``fast`` (the device's options when None),
+    keeping compiled artifacts in ``compile_cache``."""
     pipe.remove_all_hooks()
+    if profile == "fast":
+        import torch
+
+        pipe.to(device)
+        apply_fast(pipe.transformer, fast or FastOptions.for_device(torch.device(device)), compile_cache)
+        return
     if device != "cuda":
         pipe.to("cpu")
         return
-    if profile in ("full", "fast"):
+    if profile == "full":
         pipe.to("cuda")
         return
     pipe.to("cpu")

@@ -1,12 +1,14 @@
 """The ``fast`` profile's options, each one measured against stock diffusers (benchmarks/gpu_cogvideox.py).
 
 - ``fuse_qkv``: one projection for query, key and value (diffusers' ``fuse_qkv_projections``).
-- ``fp8_attention``: :mod:`fitcontent.generation.attention` in place of SDPA.
 - ``fp8_linears``: the transformer blocks' linear layers in float8, weights and activations scaled per row
   (torchao's ``Float8DynamicActivationFloat8WeightConfig``), on GPUs with FP8 tensor cores.
 - ``compile``: each transformer block compiled with ``torch.compile`` (the blocks share one graph); the
   compiled artifacts are saved beside the store and loaded by the next process, so the compile cost is
   paid once per machine and torch version.
+
+Attention stays on PyTorch's SDPA (cuDNN on Hopper): an FP8 Triton kernel and FlexAttention, dense and
+block-sparse, were measured no faster at these shapes (benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import hashlib
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from fitcontent.errors import FitcontentError
-from fitcontent.generation.attention import Fp8AttnProcessor, kernel_available
 from fitcontent.store import atomic_write_bytes
+
+if TYPE_CHECKING:
+    import torch
 
 log = logging.getLogger(__name__)
 
@@ -28,32 +31,36 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class FastOptions:
     fuse_qkv: bool = True
-    fp8_attention: bool = True
     fp8_linears: bool = True
     compile: bool = True
 
     @classmethod
     def for_device(cls, device: torch.device) -> FastOptions:
-        """Every option the device runs well: FP8 needs compute capability 8.9+, compiling needs CUDA (on the
-        CPU it costs more than it saves for one clip)."""
-        fp8 = kernel_available(device)
-        return cls(fuse_qkv=True, fp8_attention=fp8, fp8_linears=fp8, compile=device.type == "cuda")
+        """Every option the device runs well: fp8 linears need FP8 tensor cores (compute capability 8.9+),
+        compiling needs CUDA (on the CPU it costs more than it saves for one clip)."""
+        import torch
+
+        cuda = device.type == "cuda"
+        return cls(fuse_qkv=True, fp8_linears=cuda and torch.cuda.get_device_capability(device) >= (8, 9),
+                   compile=cuda)
 
     def names(self) -> list[str]:
         return [name for name, on in asdict(self).items() if on]
 
 
 def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = None) -> None:
-    """Apply ``options`` to a CogVideoX transformer in place (once: a transformer is not un-fasted)."""
+    """Apply ``options`` to a CogVideoX transformer in place, once (a second call changes nothing);
+    ``compile_cache``: the folder of :func:`compile_cache_file`."""
+    if getattr(transformer, "fast_options", None) is not None:
+        return
+    transformer.fast_options = options
     if options.fuse_qkv:
         transformer.fuse_qkv_projections()
-    if options.fp8_attention:
-        transformer.set_attn_processor(Fp8AttnProcessor())
     if options.fp8_linears:
         quantize_linears(transformer)
     if options.compile:
         if compile_cache is not None:
-            load_compiled(compile_cache)
+            load_compiled(compile_cache_file(compile_cache, options, transformer.device))
         for block in transformer.transformer_blocks:
             block.compile(fullgraph=True, dynamic=False)
     log.info("fast profile: %s", ", ".join(options.names()) or "no options")
@@ -62,6 +69,8 @@ def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = N
 def quantize_linears(transformer) -> None:
     """The transformer blocks' token-wise linear layers to float8 with per-row scales (torchao); the
     adaptive norms' linears see one row per sample and stay in bf16."""
+    import torch
+
     try:
         from torchao.quantization import Float8DynamicActivationFloat8WeightConfig, PerRow, quantize_
     except ImportError:
@@ -73,6 +82,8 @@ def quantize_linears(transformer) -> None:
 
 def compile_cache_file(directory: Path, options: FastOptions, device: torch.device) -> Path:
     """Where compiled artifacts are kept: one file per torch version, GPU and option set."""
+    import torch
+
     gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     key = hashlib.sha256(f"{torch.__version__}|{gpu}|{options.names()}".encode()).hexdigest()[:16]
     return directory / f"compiled-{key}.bin"
@@ -87,20 +98,27 @@ def load_compiled(path: Path) -> None:
     except OSError as exc:
         log.warning("compile cache %s unreadable (%s); compiling afresh", path, exc)
         return
+    import torch
+
     try:
-        torch.compiler.load_cache_artifacts(data)
-    except Exception as exc:  # a cache from another build of torch: compile afresh, and overwrite it later
-        log.warning("compile cache %s not loadable (%s: %s); compiling afresh", path, type(exc).__name__, exc)
+        loaded = torch.compiler.load_cache_artifacts(data)  # None (torch logs why) when it cannot read them
+    except Exception as exc:  # a cache from another build of torch
+        log.debug("compile cache %s: %s: %s", path, type(exc).__name__, exc)
+        loaded = None
+    if loaded is None:
+        log.warning("compile cache %s not loadable; compiling afresh (it is rewritten afterwards)", path)
 
 
 def save_compiled(path: Path) -> None:
-    """Save this process's compiled artifacts, when they add to what the file holds."""
+    """Save this process's compiled artifacts (those it loaded included), when they differ from the file's."""
+    import torch
+
     artifacts = torch.compiler.save_cache_artifacts()
     if artifacts is None:
         return
     data = artifacts[0]
     try:
-        if path.is_file() and path.stat().st_size >= len(data):
+        if path.is_file() and path.read_bytes() == data:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(path, data)

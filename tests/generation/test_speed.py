@@ -1,0 +1,113 @@
+"""The fast profile on tiny pipelines: its options, its difference from full, and its compile cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fitcontent import api
+from fitcontent.errors import FitcontentError
+from fitcontent.generation.speed import FastOptions, apply_fast, compile_cache_file, load_compiled
+from fitcontent.media import decode_frames
+from fitcontent.settings import Settings
+
+torch = pytest.importorskip("torch")
+diffusers = pytest.importorskip("diffusers")
+
+FAST_PSNR_DB = 35.0
+"""The README's bound: fast's frames against full's, PSNR in dB (43.3 measured on the H200, 5B, 50 steps)."""
+
+
+def _psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
+
+
+def _build(tmp_path: Path, model: Path, profile: str):
+    """A one-clip cogvideox build into its own dist/ (one store); the report, the manifest entry, the frames."""
+    settings = Settings(cache=tmp_path / "cache")
+    request = api.make_request(exercises=["squat"], angles=["front"], errors=["none"], frames=9, layouts=["none"])
+    report = api.build(request, settings, tmp_path / profile, "cogvideox",
+                       backend_options={"model": model, "steps": 2, "profile": profile})
+    (entry,) = json.loads((tmp_path / profile / "manifest.json").read_text(encoding="utf-8"))["artifacts"]
+    frames = decode_frames(tmp_path / profile / entry["path"], 720, 480, pix_fmt="rgb24", bits_per_pixel=24)
+    return report, entry, np.stack([np.frombuffer(f, np.uint8).reshape(480, 720, 3) for f in frames])
+
+
+def test_fast_on_the_cpu_fuses_qkv_keys_its_clips_apart_and_stays_within_the_bound(models, tmp_path) -> None:
+    _, full_entry, full_frames = _build(tmp_path, models["cogvideox-5b"], "full")
+    report, entry, frames = _build(tmp_path, models["cogvideox-5b"], "fast")
+    assert len(report.built) == 1 and not report.cached, "fast clips are stored apart from full ones"
+    assert entry["generation"]["profile"] == "fast" and entry["generation"]["fast"] == ["fuse_qkv"]
+    assert "fast" not in full_entry["generation"]
+    assert frames.shape == full_frames.shape == (9, 480, 720, 3)
+    assert _psnr(frames, full_frames) >= FAST_PSNR_DB
+    assert not (tmp_path / "cache" / "compiled").exists(), "nothing is compiled on the CPU, so nothing is cached"
+
+
+def test_options_per_device_and_applied_once(models) -> None:
+    assert FastOptions.for_device(torch.device("cpu")) == FastOptions(fuse_qkv=True, fp8_linears=False, compile=False)
+    pipe = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"])
+    apply_fast(pipe.transformer, FastOptions(fuse_qkv=True, fp8_linears=False, compile=False))
+    fused = pipe.transformer.transformer_blocks[0].attn1.to_qkv
+    apply_fast(pipe.transformer, FastOptions(fuse_qkv=True, fp8_linears=False, compile=False))
+    assert pipe.transformer.transformer_blocks[0].attn1.to_qkv is fused
+
+
+def test_fp8_linears_without_torchao_say_how_to_install_it(models, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "torchao.quantization", None)
+    pipe = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"])
+    with pytest.raises(FitcontentError, match=r"^fp8 linears need torchao: pip install torchao$"):
+        apply_fast(pipe.transformer, FastOptions(fuse_qkv=False, fp8_linears=True, compile=False))
+
+
+def test_an_unloadable_compile_cache_is_a_warning_and_compiling_goes_on(tmp_path, caplog) -> None:
+    broken = tmp_path / "compiled-0.bin"
+    broken.write_bytes(b"not a cache")
+    load_compiled(broken)
+    assert "not loadable" in caplog.text and "compiling afresh" in caplog.text
+
+
+COMPILE_RUN = """
+import json, sys, torch, diffusers
+from pathlib import Path
+from torch._dynamo.utils import counters
+from fitcontent.generation.speed import FastOptions, apply_fast, compile_cache_file, save_compiled
+model, cache = Path(sys.argv[1]), Path(sys.argv[2])
+pipe = diffusers.CogVideoXPipeline.from_pretrained(model)
+pipe.set_progress_bar_config(disable=True)
+run = lambda: pipe("a squat", num_frames=9, height=128, width=192, num_inference_steps=2, output_type="np",
+                   generator=torch.Generator().manual_seed(0)).frames[0]
+stock = run()
+options = FastOptions(fuse_qkv=True, fp8_linears=False, compile=True)
+apply_fast(pipe.transformer, options, cache)
+fast = run()
+save_compiled(compile_cache_file(cache, options, torch.device("cpu")))
+mse = float(((fast - stock) ** 2).mean()) * 255 ** 2
+print(json.dumps({"mse": mse, "hits": counters["inductor"]["fxgraph_cache_hit"],
+                  "misses": counters["inductor"]["fxgraph_cache_miss"]}))
+"""
+
+
+def test_compiled_blocks_stay_within_the_bound_and_the_next_process_reuses_the_compile(models, tmp_path) -> None:
+    cache = tmp_path / "compiled"
+    results = []
+    for run in ("cold", "warm"):
+        env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": str(tmp_path / f"inductor-{run}")}  # empty in each process
+        done = subprocess.run([sys.executable, "-c", COMPILE_RUN, str(models["cogvideox-5b"]), str(cache)],
+                              capture_output=True, text=True, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    cold, warm = results
+    assert cold["misses"] >= 1 and cold["hits"] == 0
+    assert warm["hits"] >= 1 and warm["misses"] == 0, "the second process compiled again instead of loading"
+    for result in results:
+        assert result["mse"] == 0 or 10 * np.log10(255**2 / result["mse"]) >= FAST_PSNR_DB
+    assert [p.name for p in cache.iterdir()] == [compile_cache_file(cache, FastOptions(
+        fuse_qkv=True, fp8_linears=False, compile=True), torch.device("cpu")).name]
