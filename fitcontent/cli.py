@@ -256,6 +256,10 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--steps", type=int, help="Denoising steps (default: the family's).")
 @click.option("--dtype", type=click.Choice(["bfloat16", "float16", "float32"]),
               help="Weights' dtype on the GPU (default: the family's; float16 is refused for bfloat16 models).")
+@click.option("--cache", "step_cache", help="Opt-in lossy speed-up reusing transformer outputs between steps: "
+              "first-block, pab or fastercache.")
+@click.option("--lora", "loras", multiple=True, metavar="PATH[:SCALE]",
+              help="A LoRA (.safetensors, or a folder holding one) at SCALE (default 1); repeat for several.")
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
@@ -266,8 +270,8 @@ def plan(request, fmt: str, settings) -> None:
               help="Language of the text burned into renders (caption files are written in both).")
 @click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
-def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, dtype, draft: bool,
-          dry_run: bool, no_cache: bool, formats, layouts: str, lang: str, brand, settings) -> None:
+def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, dtype, step_cache,
+          loras, draft: bool, dry_run: bool, no_cache: bool, formats, layouts: str, lang: str, brand, settings) -> None:
     """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
     every requested format with posters and captions; anything already made for the same spec is reused."""
     from fitcontent import api
@@ -276,10 +280,12 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
                                   "layouts": layouts, "lang": lang})
     if brand:
         settings = settings.model_copy(update={"brand": brand})
-    options = {"model": model, "family_name": family, "image": image, "video": video, "steps": steps, "dtype": dtype}
+    options = {"model": model, "family_name": family, "image": image, "video": video, "steps": steps, "dtype": dtype,
+               "cache": step_cache, "loras": list(loras) or None}
     options = {name: value for name, value in options.items() if value is not None}
     if backend != "cogvideox" and (options or profile != "auto"):
-        given = [f"--{name.removesuffix('_name')}" for name in options] or ["--profile"]
+        flags = {"family_name": "family", "loras": "lora"}
+        given = [f"--{flags.get(name, name)}" for name in options] or ["--profile"]
         raise FitcontentError(f"{', '.join(given)}: only for --backend cogvideox (this build uses --backend {backend})")
     backend_options = {**options, "profile": profile} if backend == "cogvideox" else None
 

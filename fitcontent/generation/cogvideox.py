@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,8 @@ import numpy as np
 from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
+from fitcontent.generation.caching import attach_cache, check_cache
+from fitcontent.generation.lora import Lora, fuse_loras
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
 from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile, quantization
 from fitcontent.generation.speed import FastOptions, compile_cache_file, save_compiled
@@ -100,10 +103,12 @@ class CogVideoXBackend:
 
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
                  profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
-                 pipeline=None, dtype: str | None = None, compile_cache: Path | None = None):
+                 pipeline=None, dtype: str | None = None, compile_cache: Path | None = None, cache: str | None = None,
+                 loras: Sequence[str] = ()):
         """``pipeline``: one already in memory instead of ``model`` (benchmarks of real-size architectures
         with random weights); then ``family_name`` is required. ``compile_cache``: where the ``fast``
-        profile keeps compiled artifacts (the build puts it beside the store)."""
+        profile keeps compiled artifacts (the build puts it beside the store). ``cache``: a step cache of
+        :mod:`fitcontent.generation.caching`; ``loras``: ``PATH[:SCALE]`` each (:mod:`fitcontent.generation.lora`)."""
         self.catalog = catalog
         wanted = family(family_name) if family_name else None
         if pipeline is not None and wanted is None:
@@ -124,6 +129,9 @@ class CogVideoXBackend:
         self.dtype_name = dtype
         self.profile_name = profile
         self.compile_cache = compile_cache
+        check_cache(cache)
+        self.cache = cache
+        self.loras = [Lora.parse(text) for text in loras]
         self.fast = FastOptions.for_device(default_device()) if profile == "fast" else None
         self.image, self.video, self.steps = image, video, steps
         self.model = str(self.directory) if self.directory else None
@@ -134,6 +142,7 @@ class CogVideoXBackend:
         inputs = [self.family.name, self.config_hash, str(steps or self.family.steps), dtype or self.family.dtype,
                   "int8" if profile == "lowvram" else "-",
                   *(["fast=" + ",".join(self.fast.names())] if self.fast else []),
+                  *([f"cache={cache}"] if cache else []), *(lora.key for lora in self.loras),
                   *(file_sha256(Path(f))[1][:16] if f else "-" for f in (image, video))]
         self.version = "+".join([self.version, *inputs])
         self.pipe = pipeline
@@ -167,6 +176,9 @@ class CogVideoXBackend:
         if self.video is not None:  # video-to-video shares every component of the loaded pipeline
             self.pipe = diffusers.CogVideoXVideoToVideoPipeline.from_pipe(self.pipe)
         self.pipe.set_progress_bar_config(disable=True)
+        fuse_loras(self.pipe, self.loras)
+        if self.cache:
+            attach_cache(self.pipe, self.cache, self.steps or self.family.steps)
         self.dtype = str(dtype).removeprefix("torch.")
         apply_profile(self.pipe, self.profile, self.device, self.fast, self.compile_cache)
         self.placed = True
@@ -226,7 +238,9 @@ class CogVideoXBackend:
         return {"family": self.family.name, "model": self.model, "config_hash": self.config_hash,
                 "profile": getattr(self, "profile", None), "dtype": getattr(self, "dtype", None),
                 "steps": self.steps or self.family.steps, "guidance": self.family.guidance_scale,
-                **({"fast": self.fast.names()} if self.fast else {}),
+                **({"fast": self.fast.names()} if self.fast else {}), **({"cache": self.cache} if self.cache else {}),
+                **({"loras": [{"file": str(lora.file), "scale": lora.scale, "sha256": lora.sha256}
+                              for lora in self.loras]} if self.loras else {}),
                 **getattr(self, "last_run", {})}
 
     def _run(self, spec: ShotSpec, progress: Progress | None) -> np.ndarray:

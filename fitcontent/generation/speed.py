@@ -61,8 +61,9 @@ def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = N
     if options.compile:
         if compile_cache is not None:
             load_compiled(compile_cache_file(compile_cache, options, transformer.device))
+        whole = not transformer.is_cache_enabled  # cache hooks decide in Python, between graphs
         for block in transformer.transformer_blocks:
-            block.compile(fullgraph=True, dynamic=False)
+            block.compile(fullgraph=whole, dynamic=False)
     log.info("fast profile: %s", ", ".join(options.names()) or "no options")
 
 
