@@ -260,6 +260,8 @@ def plan(request, fmt: str, settings) -> None:
               "first-block, pab or fastercache.")
 @click.option("--lora", "loras", multiple=True, metavar="PATH[:SCALE]",
               help="A LoRA (.safetensors, or a folder holding one) at SCALE (default 1); repeat for several.")
+@click.option("--gpu-memory", type=float, metavar="GIB",
+              help="Use at most GIB of GPU memory, as on a card of that size; auto picks the profile that fits.")
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
@@ -271,7 +273,8 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
 def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, dtype, step_cache,
-          loras, draft: bool, dry_run: bool, no_cache: bool, formats, layouts: str, lang: str, brand, settings) -> None:
+          loras, gpu_memory, draft: bool, dry_run: bool, no_cache: bool, formats, layouts: str, lang: str, brand,
+          settings) -> None:
     """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
     every requested format with posters and captions; anything already made for the same spec is reused."""
     from fitcontent import api
@@ -281,10 +284,10 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     if brand:
         settings = settings.model_copy(update={"brand": brand})
     options = {"model": model, "family_name": family, "image": image, "video": video, "steps": steps, "dtype": dtype,
-               "cache": step_cache, "loras": list(loras) or None}
+               "cache": step_cache, "loras": list(loras) or None, "gpu_memory": gpu_memory}
     options = {name: value for name, value in options.items() if value is not None}
     if backend != "cogvideox" and (options or profile != "auto"):
-        flags = {"family_name": "family", "loras": "lora"}
+        flags = {"family_name": "family", "loras": "lora", "gpu_memory": "gpu-memory"}
         given = [f"--{flags.get(name, name)}" for name in options] or ["--profile"]
         raise FitcontentError(f"{', '.join(given)}: only for --backend cogvideox (this build uses --backend {backend})")
     backend_options = {**options, "profile": profile} if backend == "cogvideox" else None

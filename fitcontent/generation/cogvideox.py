@@ -26,7 +26,15 @@ from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.caching import attach_cache, check_cache
 from fitcontent.generation.lora import Lora, fuse_loras
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
-from fitcontent.generation.profiles import PROFILES, apply_profile, choose_profile, next_profile, quantization
+from fitcontent.generation.profiles import (
+    PROFILES,
+    apply_profile,
+    cap_gpu_memory,
+    choose_profile,
+    gpu_free_gib,
+    next_profile,
+    quantization,
+)
 from fitcontent.generation.speed import FastOptions, compile_cache_file, save_compiled
 from fitcontent.pose.stills import ShotMotion, motion_for
 from fitcontent.store import file_sha256
@@ -104,11 +112,12 @@ class CogVideoXBackend:
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
                  profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
                  pipeline=None, dtype: str | None = None, compile_cache: Path | None = None, cache: str | None = None,
-                 loras: Sequence[str] = ()):
+                 loras: Sequence[str] = (), gpu_memory: float | None = None):
         """``pipeline``: one already in memory instead of ``model`` (benchmarks of real-size architectures
         with random weights); then ``family_name`` is required. ``compile_cache``: where the ``fast``
         profile keeps compiled artifacts (the build puts it beside the store). ``cache``: a step cache of
-        :mod:`fitcontent.generation.caching`; ``loras``: ``PATH[:SCALE]`` each (:mod:`fitcontent.generation.lora`)."""
+        :mod:`fitcontent.generation.caching`; ``loras``: ``PATH[:SCALE]`` each (:mod:`fitcontent.generation.lora`).
+        ``gpu_memory``: GiB this process may use on the GPU (a 12 or 24 GB card's size, say)."""
         self.catalog = catalog
         wanted = family(family_name) if family_name else None
         if pipeline is not None and wanted is None:
@@ -129,6 +138,9 @@ class CogVideoXBackend:
         self.dtype_name = dtype
         self.profile_name = profile
         self.compile_cache = compile_cache
+        if gpu_memory is not None and not 1 <= gpu_memory <= 4096:
+            raise RequestError(f"--gpu-memory {gpu_memory:g}: give the GiB to use, from 1 to 4096")
+        self.gpu_memory = gpu_memory
         check_cache(cache)
         self.cache = cache
         self.loras = [Lora.parse(text) for text in loras]
@@ -166,7 +178,10 @@ class CogVideoXBackend:
         import torch
 
         self.device = default_device().type
-        self.profile = choose_profile(self.profile_name, self.family, self.device)
+        if self.gpu_memory is not None and self.device == "cuda":
+            cap_gpu_memory(self.gpu_memory)
+        self.profile = choose_profile(self.profile_name, self.family, self.device,
+                                      gpu_free_gib(self.gpu_memory) if self.device == "cuda" else None)
         dtype = getattr(torch, self.dtype_name or self.family.dtype) if self.device == "cuda" else torch.float32
         if self.pipe is None:  # local files only: never a download
             self.pipe = getattr(diffusers, self.family.pipeline).from_pretrained(
@@ -239,6 +254,7 @@ class CogVideoXBackend:
                 "profile": getattr(self, "profile", None), "dtype": getattr(self, "dtype", None),
                 "steps": self.steps or self.family.steps, "guidance": self.family.guidance_scale,
                 **({"fast": self.fast.names()} if self.fast else {}), **({"cache": self.cache} if self.cache else {}),
+                **({"gpu_memory_gib": self.gpu_memory} if self.gpu_memory else {}),
                 **({"loras": [{"file": str(lora.file), "scale": lora.scale, "sha256": lora.sha256}
                               for lora in self.loras]} if self.loras else {}),
                 **getattr(self, "last_run", {})}

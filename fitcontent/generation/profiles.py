@@ -36,8 +36,9 @@ NEEDS_GIB = {
 }
 
 
-def choose_profile(name: str, fam: Family, device: str) -> str:
-    """``auto`` -> the fastest profile whose measured need fits the free GPU memory (logged)."""
+def choose_profile(name: str, fam: Family, device: str, free_gib: float | None = None) -> str:
+    """``auto`` -> the fastest lossless profile whose measured need fits ``free_gib`` (the GPU's free memory
+    when None), logged; any other name is checked and returned."""
     if name not in PROFILES:
         raise RequestError(unknown_message("profile", name, PROFILES))
     if name != "auto":
@@ -45,9 +46,7 @@ def choose_profile(name: str, fam: Family, device: str) -> str:
     if device != "cuda":
         log.info("profile auto: no CUDA device, running on the CPU")
         return "full"
-    import torch
-
-    free = torch.cuda.mem_get_info()[0] / 2**30
+    free = gpu_free_gib() if free_gib is None else free_gib
     for profile in LADDER[:-1]:
         if NEEDS_GIB[fam.name][profile] * 1.1 <= free:
             log.info("profile auto: %s (%.1f GiB free, %s needs about %.1f GiB)", profile, free, fam.name,
@@ -55,6 +54,23 @@ def choose_profile(name: str, fam: Family, device: str) -> str:
             return profile
     log.info("profile auto: lowvram (%.1f GiB free)", free)
     return "lowvram"
+
+
+def gpu_free_gib(cap_gib: float | None = None) -> float:
+    """Free memory of the current CUDA GPU in GiB, at most ``cap_gib``."""
+    import torch
+
+    free = torch.cuda.mem_get_info()[0] / 2**30
+    return free if cap_gib is None else min(free, cap_gib)
+
+
+def cap_gpu_memory(cap_gib: float) -> None:
+    """Limit this process to ``cap_gib`` of the current GPU, as on a card of that size: allocations past it
+    raise out-of-memory, which moves a shot down the profile ladder."""
+    import torch
+
+    total = torch.cuda.get_device_properties(torch.cuda.current_device()).total_memory / 2**30
+    torch.cuda.set_per_process_memory_fraction(min(1.0, cap_gib / total))
 
 
 def next_profile(profile: str) -> str | None:
