@@ -14,8 +14,13 @@ In ONE run, on identical inputs and seeds (step time does not depend on weight v
   run's first step, in a process started with empty caches, is the cold figure.
 The table is printed last; raw JSON goes to $OUT (or the temp folder).
 
+- ``--clips N``: N fast clips back to back through one loaded, compiled pipeline (clips per hour);
+- ``--caps 12,24``: one clip per cap with ``profile auto`` and ``--gpu-memory`` in a fresh process: the
+  profile chosen, seconds per step and per clip, peak GPU memory. Any family.
+
 Usage (device): python3 benchmarks/gpu_cogvideox.py [--families cogvideox-5b,cogvideox1.5-5b] [--steps 6]
-                [--variants stock,compile,...] [--attention] [--e2e N] [--first-call]
+                [--variants stock,compile,fast,pab,fast+pab,...] [--attention] [--e2e N]
+                [--e2e-variants stock,fast] [--first-call] [--clips N] [--caps 12,24]
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
+import itertools
 import json
 import math
 import os
@@ -38,17 +44,24 @@ import torch
 sys.path.insert(0, str(Path(__file__).parent))
 from gpu_generation import real_pipeline
 
+from fitcontent.api import load_catalog, make_request, plan
+from fitcontent.generation.caching import CACHES, attach_cache
+from fitcontent.generation.cogvideox import CogVideoXBackend
 from fitcontent.generation.models import FAMILIES
 from fitcontent.generation.speed import FastOptions, apply_fast, compile_cache_file, save_compiled
 
 OUT = Path(os.environ.get("OUT") or tempfile.gettempdir())
 GEOMETRY = {"cogvideox-5b": (49, 480, 720), "cogvideox1.5-5b": (81, 768, 1360)}
-VARIANTS = {
-    "stock": None,
-    "compile": FastOptions(fuse_qkv=False, fp8_linears=False, compile=True),
-    "compile+fuse": FastOptions(fuse_qkv=True, fp8_linears=False, compile=True),
-    "fast": FastOptions(),
+VARIANTS: dict[str, tuple[FastOptions | None, str | None]] = {  # (fast options, --cache)
+    "stock": (None, None),
+    "compile": (FastOptions(fuse_qkv=False, fp8_linears=False, compile=True), None),
+    "compile+fuse": (FastOptions(fuse_qkv=True, fp8_linears=False, compile=True), None),
+    "fast": (FastOptions(), None),
+    **{cache: (None, cache) for cache in CACHES},
+    **{f"fast+{cache}": (FastOptions(), cache) for cache in CACHES},
 }
+"""pab and fastercache skip by timestep, the same schedule whatever the weights; first-block decides by the
+weights, and random weights' steps differ more than trained ones', so it skips less here than it would."""
 def rel_l2(a: torch.Tensor, b: torch.Tensor) -> float:
     return ((a.float() - b.float()).norm() / b.float().norm()).item()
 
@@ -165,16 +178,24 @@ def denoise(pipe, name: str, embeds, steps: int, output_type: str = "latent") ->
             "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
 
 
-def with_variant(pipe, options: FastOptions | None, cache: Path):
-    """A copy of the stock transformer with ``options`` applied (the stock one when None)."""
-    if options is None:
+def with_variant(pipe, variant: str, cache: Path, steps: int):
+    """A copy of the stock transformer with the variant's cache hooks and fast options (the stock one for
+    stock)."""
+    options, step_cache = VARIANTS[variant]
+    if options is None and step_cache is None:
         return pipe.transformer
-    transformer = copy.deepcopy(pipe.transformer)
-    apply_fast(transformer, options, cache)
+    stock = pipe.transformer
+    pipe.transformer = copy.deepcopy(stock)
+    if step_cache:
+        attach_cache(pipe, step_cache, steps)
+    if options:
+        apply_fast(pipe.transformer, options, cache)
+    transformer, pipe.transformer = pipe.transformer, stock
     return transformer
 
 
-def family_variants(name: str, steps: int, variants: list[str], e2e: int, cache: Path) -> list[dict]:
+def family_variants(name: str, steps: int, variants: list[str], e2e: int, e2e_variants: list[str], clips: int,
+                    cache: Path) -> list[dict]:
     pipe = real_pipeline(FAMILIES[name])
     pipe.set_progress_bar_config(disable=True)
     encode = lambda: pipe.encode_prompt("a person doing a squat, front view", "blurry",  # noqa: E731
@@ -190,7 +211,7 @@ def family_variants(name: str, steps: int, variants: list[str], e2e: int, cache:
     flops = transformer_flops(pipe, name)
     rows, stock_latents = [], None
     for variant in variants:
-        pipe.transformer = with_variant(pipe, VARIANTS[variant], cache)
+        pipe.transformer = with_variant(pipe, variant, cache, steps)
         try:
             run = denoise(pipe, name, embeds, steps)
             latents = run.pop("output")
@@ -206,8 +227,62 @@ def family_variants(name: str, steps: int, variants: list[str], e2e: int, cache:
         gc.collect()
         torch.cuda.empty_cache()
     if e2e:
-        rows += end_to_end(pipe, name, embeds, e2e, t5_s, flops, cache)
+        rows += end_to_end(pipe, name, embeds, e2e, e2e_variants, t5_s, flops, cache)
+    if clips:
+        rows.append(throughput(pipe, name, embeds, clips, e2e or steps, cache))
     return rows
+
+
+def throughput(pipe, name: str, embeds, clips: int, steps: int, cache: Path) -> dict:
+    """``clips`` clips back to back through one loaded, compiled ``fast`` pipeline (steps + VAE decode each)."""
+    stock, pipe.transformer = pipe.transformer, with_variant(pipe, "fast", cache, steps)
+    seconds = []
+    for _ in range(clips):
+        run = denoise(pipe, name, embeds, steps)
+        seconds.append(run["total_s"] + decode(pipe, name, run["output"])[1])
+    pipe.transformer = stock
+    later = statistics.median(seconds[1:]) if clips > 1 else seconds[0]
+    row = {"family": name, "variant": f"fast, {clips} clips back to back", "steps": steps,
+           "first_clip_s": round(seconds[0], 1), "clip_s": round(later, 1), "clips_per_hour": round(3600 / later, 1)}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+def caps(name: str, caps_gib: list[float], steps: int) -> list[dict]:
+    """One clip under each memory cap, in a fresh process each (a cap holds for the process's life)."""
+    rows = []
+    for cap in caps_gib:
+        done = subprocess.run([sys.executable, __file__, "--one-cap", name, "--caps", str(cap), "--steps",
+                               str(steps)], capture_output=True, text=True, timeout=1800)
+        lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+        row = {"family": name, "variant": f"auto under a {cap:g} GiB cap",
+               **(json.loads(lines[-1]) if lines else {"error": done.stderr[-400:]})}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    return rows
+
+
+def one_cap(name: str, cap: float, steps: int) -> None:
+    """The backend with ``profile auto`` and ``gpu_memory=cap`` on a pipeline built on the GPU, then moved
+    to the CPU for the profile to place; seconds per clip at the family's steps, from ``steps`` measured."""
+    from PIL import Image
+
+    fam = FAMILIES[name]
+    pipe = real_pipeline(fam).to("cpu")
+    torch.cuda.empty_cache()
+    frames = 81 if name.startswith("cogvideox1.5") else 49
+    spec = plan(make_request(exercises=["squat"], angles=["front"], errors=["none"], width=fam.width,
+                             height=fam.height, fps=fam.fps, frames=frames)).shots[0]
+    photo = Path(tempfile.mkdtemp()) / "photo.jpg"
+    Image.new("RGB", (fam.width, fam.height), (180, 140, 100)).save(photo)
+    backend = CogVideoXBackend(load_catalog(), family_name=name, profile="auto", steps=steps, pipeline=pipe,
+                               gpu_memory=cap, image=photo if fam.task == "i2v" else None)
+    marks: list[float] = []
+    backend.frames(spec, lambda done, total: marks.append(time.perf_counter()))
+    per_step = statistics.median([b - a for a, b in itertools.pairwise(marks)])
+    print(json.dumps({"profile": backend.profile, "sec_per_step": round(per_step, 3),
+                      "clip_s_at_family_steps": round(backend.last_run["seconds"] + (fam.steps - steps) * per_step, 1),
+                      "peak_gib": backend.last_run["peak_gib"]}))
 
 
 def decode(pipe, name: str, latents: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -222,18 +297,20 @@ def decode(pipe, name: str, latents: torch.Tensor) -> tuple[torch.Tensor, float]
     return video, time.perf_counter() - started
 
 
-def end_to_end(pipe, name: str, embeds, steps: int, t5_s: float, flops: float, cache: Path) -> list[dict]:
-    """Stock and fast over a whole clip: T5 (timed once), the steps, the VAE decode; latents and frames compared."""
+def end_to_end(pipe, name: str, embeds, steps: int, variants: list[str], t5_s: float, flops: float,
+               cache: Path) -> list[dict]:
+    """Stock, then each variant, over a whole clip: T5 (timed once), the steps, the VAE decode; latents and
+    frames compared with stock's."""
     rows, outputs = [], {}
     stock = pipe.transformer
-    for variant in ("stock", "fast"):
-        pipe.transformer = with_variant(pipe, VARIANTS[variant], cache)
+    for variant in ["stock", *(v for v in variants if v != "stock")]:
+        pipe.transformer = with_variant(pipe, variant, cache, steps)
         run = denoise(pipe, name, embeds, steps)
         latents = run.pop("output")
         video, decode_s = decode(pipe, name, latents)
         outputs[variant] = (latents, video)
-        if variant == "fast":
-            save_compiled(compile_cache_file(cache, VARIANTS["fast"], torch.device("cuda")))
+        if VARIANTS[variant][0] is not None:
+            save_compiled(compile_cache_file(cache, VARIANTS[variant][0], torch.device("cuda")))
         row = {"family": name, "variant": f"{variant} end to end", "steps": steps, "t5_s": round(t5_s, 2),
                "sec_per_step": round(run["sec_per_step"], 3), "first_step_s": round(run["first_step_s"], 2),
                "decode_s": round(decode_s, 2), "clip_s": round(t5_s + run["total_s"] + decode_s, 1),
@@ -280,7 +357,8 @@ def one_first_call(name: str, cache: Path) -> None:
 
 
 def table(rows: list[dict]) -> str:
-    keys = ["family", "variant", "kernel", "density", "sec_per_step", "first_step_s", "clip_s", "decode_s", "ms",
+    keys = ["family", "variant", "kernel", "density", "profile", "sec_per_step", "clips_per_hour",
+            "clip_s_at_family_steps", "first_step_s", "clip_s", "decode_s", "ms",
             "tflops", "peak_gib", "rel_l2_latents_vs_stock", "rel_l2_vs_sdpa", "psnr_frames_vs_stock_db",
             "first_call_overhead_s", "error"]
     keys = [k for k in keys if any(k in r for r in rows)]
@@ -298,6 +376,10 @@ def main() -> None:
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--attention", action="store_true")
     parser.add_argument("--e2e", type=int, default=0, help="steps of the end-to-end comparison (0: none)")
+    parser.add_argument("--e2e-variants", default="stock,fast")
+    parser.add_argument("--clips", type=int, default=0, help="fast clips back to back (throughput; 0: none)")
+    parser.add_argument("--caps", default="", help="GiB caps, each a clip under profile auto: 12,24")
+    parser.add_argument("--one-cap")
     parser.add_argument("--first-call", action="store_true")
     parser.add_argument("--one-first-call")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "fitcontent-compile")
@@ -306,6 +388,8 @@ def main() -> None:
     torch._dynamo.config.recompile_limit = 64  # one process compiles every variant of every family
     if args.one_first_call:
         return one_first_call(args.one_first_call, args.cache)
+    if args.one_cap:
+        return one_cap(args.one_cap, float(args.caps), args.steps)
     names = args.families.split(",")
     document: dict = {"gpu": torch.cuda.get_device_name(0), "torch": torch.__version__, "argv": sys.argv[1:],
                       "ceilings": ceilings(), "rows": []}
@@ -317,8 +401,12 @@ def main() -> None:
         if args.attention:
             document["rows"] += attention(name)
             path.write_text(json.dumps(document, indent=1))
-        if variants or args.e2e:
-            document["rows"] += family_variants(name, args.steps, variants, args.e2e, args.cache)
+        if variants or args.e2e or args.clips:
+            document["rows"] += family_variants(name, args.steps, variants, args.e2e, args.e2e_variants.split(","),
+                                                args.clips, args.cache)
+            path.write_text(json.dumps(document, indent=1))
+        if args.caps:
+            document["rows"] += caps(name, [float(c) for c in args.caps.split(",")], args.steps)
             path.write_text(json.dumps(document, indent=1))
         if args.first_call:
             document["rows"] += first_call(name, args.cache)
