@@ -2,7 +2,7 @@
 
 In ONE run, on identical inputs and seeds (step time does not depend on weight values):
 - ceilings: a bf16 and an fp8 8192^3 matrix product (TFLOP/s);
-- attention at each family's shape: SDPA (cuDNN) against the FP8 kernel in several block configurations,
+- ``--attention``: at each family's shape, SDPA (cuDNN) against FlexAttention, dense and block-sparse,
   TFLOP/s and relative L2 against SDPA;
 - per family, each variant (stock, then options added one at a time): seconds per step (median, CFG batch 2),
   first-step seconds (compile included), achieved TFLOP/s, peak GPU GiB, relative L2 of the final latents
@@ -282,7 +282,7 @@ def one_cap(name: str, cap: float, steps: int) -> None:
     per_step = statistics.median([b - a for a, b in itertools.pairwise(marks)])
     print(json.dumps({"profile": backend.profile, "sec_per_step": round(per_step, 3),
                       "clip_s_at_family_steps": round(backend.last_run["seconds"] + (fam.steps - steps) * per_step, 1),
-                      "peak_gib": backend.last_run["peak_gib"]}))
+                      "peak_gib": backend.last_run["peak_gpu_gib"]}))
 
 
 def decode(pipe, name: str, latents: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -310,7 +310,7 @@ def end_to_end(pipe, name: str, embeds, steps: int, variants: list[str], t5_s: f
         video, decode_s = decode(pipe, name, latents)
         outputs[variant] = (latents, video)
         if VARIANTS[variant][0] is not None:
-            save_compiled(compile_cache_file(cache, VARIANTS[variant][0], torch.device("cuda")))
+            save_compiled(compile_cache_file(cache, VARIANTS[variant][0], pipe.transformer))
         row = {"family": name, "variant": f"{variant} end to end", "steps": steps, "t5_s": round(t5_s, 2),
                "sec_per_step": round(run["sec_per_step"], 3), "first_step_s": round(run["first_step_s"], 2),
                "decode_s": round(decode_s, 2), "clip_s": round(t5_s + run["total_s"] + decode_s, 1),
@@ -350,7 +350,7 @@ def one_first_call(name: str, cache: Path) -> None:
     apply_fast(pipe.transformer, options, cache)
     applied = time.perf_counter() - started
     run = denoise(pipe, name, embeds, 3)
-    save_compiled(compile_cache_file(cache, options, torch.device("cuda")))
+    save_compiled(compile_cache_file(cache, options, pipe.transformer))
     print(json.dumps({"apply_s": round(applied, 1), "first_step_s": round(run["first_step_s"], 1),
                       "sec_per_step": round(run["sec_per_step"], 3),
                       "first_call_overhead_s": round(applied + run["first_step_s"] - run["sec_per_step"], 1)}))

@@ -418,7 +418,7 @@ def check_marketing(folder: Path) -> list[str]:
 
 def make_backend(name: str, catalog: Catalog, **options):
     """``preview`` (no options) or ``cogvideox`` (model, family_name, profile, image, video, steps, dtype,
-    compile_cache)."""
+    compile_cache, cache, loras, gpu_memory: see :class:`fitcontent.generation.cogvideox.CogVideoXBackend`)."""
     if name == "preview":
         from fitcontent.fonts import default_font
         from fitcontent.generation.preview import PreviewBackend

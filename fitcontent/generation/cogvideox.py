@@ -23,7 +23,7 @@ import numpy as np
 from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.base import Clip, Progress, ShotSpec
-from fitcontent.generation.caching import attach_cache, check_cache
+from fitcontent.generation.caching import attach_cache, check_cache, detach_cache
 from fitcontent.generation.lora import Lora, fuse_loras
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
 from fitcontent.generation.profiles import (
@@ -143,8 +143,8 @@ class CogVideoXBackend:
         self.gpu_memory = gpu_memory
         check_cache(cache)
         self.cache = cache
-        self.loras = [Lora.parse(text) for text in loras]
-        self.fast = FastOptions.for_device(default_device()) if profile == "fast" else None
+        self.loras = [Lora.parse(text) for text in ([loras] if isinstance(loras, str) else loras)]
+        self.fast = FastOptions.for_device(default_device(), dtype or self.family.dtype) if profile == "fast" else None
         self.image, self.video, self.steps = image, video, steps
         self.model = str(self.directory) if self.directory else None
         self.config_hash = config_hash(self.directory) if self.directory else hashlib.sha256(
@@ -219,23 +219,41 @@ class CogVideoXBackend:
                     torch.cuda.reset_peak_memory_stats()
                 frames = self._run(spec, progress)
                 if self.profile == "fast" and self.fast and self.fast.compile and self.compile_cache:
-                    save_compiled(compile_cache_file(self.compile_cache, self.fast, default_device()))
+                    save_compiled(compile_cache_file(self.compile_cache, self.fast, self.pipe.transformer))
                 break
             except torch.cuda.OutOfMemoryError:
-                lower = next_profile(self.profile)
-                if lower is None:
+                if not self._step_down(spec):
                     raise
-                log.warning("%s: out of GPU memory under profile %s; retrying with %s", spec.id, self.profile, lower)
-                self.profile = lower
-                if quantization(lower) is not None:  # quantized as it loads: load the transformer again
-                    self.pipe.transformer = self._transformer(getattr(torch, self.dtype))
-                if self.device == "cuda":
-                    torch.cuda.empty_cache()
-                apply_profile(self.pipe, lower, self.device)
+
         self.last_run = {"seconds": round(time.perf_counter() - started, 3),
                          "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)
                          if self.device == "cuda" else None}
         return frames
+
+    def _step_down(self, spec: ShotSpec) -> bool:
+        """After running out of GPU memory: the next profile down (False at the bottom), keeping LoRAs
+        and the step cache. Compiled blocks cannot run under sequential offload's hooks, so ``fast`` steps
+        from ``offload`` to ``lowvram``, whose transformer loads afresh."""
+        import torch
+
+        lower = next_profile(self.profile)
+        compiled = self.fast is not None and self.fast.compile
+        if lower == "sequential" and compiled:
+            lower = "lowvram"
+        if lower is None:
+            return False
+        log.warning("%s: out of GPU memory under profile %s; retrying with %s", spec.id, self.profile, lower)
+        self.profile = lower
+        if quantization(lower) is not None:  # quantized as it loads: load the transformer again, with the LoRAs
+            self.pipe.transformer = self._transformer(getattr(torch, self.dtype))
+            fuse_loras(self.pipe, self.loras)
+        if self.cache:  # a fresh transformer has no hooks; an old one's hold the failed run's state
+            detach_cache(self.pipe)
+            attach_cache(self.pipe, self.cache, self.steps or self.family.steps)
+        if self.device == "cuda":
+            torch.cuda.empty_cache()
+        apply_profile(self.pipe, lower, self.device)
+        return True
 
     def _transformer(self, dtype):
         """The model directory's transformer, with the profile's load-time quantization (int8 for lowvram)."""

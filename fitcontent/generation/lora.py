@@ -51,13 +51,20 @@ def fuse_loras(pipe, loras: list[Lora]) -> None:
     if not loras:
         return
     names = [f"lora{i}" for i in range(len(loras))]
-    try:
-        for name, lora in zip(names, loras, strict=True):
+    for name, lora in zip(names, loras, strict=True):
+        try:
             pipe.load_lora_weights(str(lora.file.parent), weight_name=lora.file.name, adapter_name=name,
                                    local_files_only=True)
+        except (ValueError, KeyError, RuntimeError, OSError) as exc:
+            raise FitcontentError(f"--lora {lora.file}: cannot be applied to this model ({_first_line(exc)})") from None
+    try:
         pipe.set_adapters(names, adapter_weights=[lora.scale for lora in loras])
         pipe.fuse_lora(components=["transformer"], adapter_names=names)
         pipe.unload_lora_weights()
-    except (ValueError, KeyError, RuntimeError, OSError) as exc:
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise FitcontentError(f"--lora {lora.file}: cannot be applied to this model ({detail[:300]})") from None
+    except (ValueError, KeyError, RuntimeError) as exc:
+        files = ", ".join(str(lora.file) for lora in loras)
+        raise FitcontentError(f"--lora {files}: cannot be fused into this model ({_first_line(exc)})") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines()[0] if str(exc) else type(exc).__name__)[:300]

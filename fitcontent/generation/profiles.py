@@ -37,8 +37,8 @@ NEEDS_GIB = {
 
 
 def choose_profile(name: str, fam: Family, device: str, free_gib: float | None = None) -> str:
-    """``auto`` -> the fastest lossless profile whose measured need fits ``free_gib`` (the GPU's free memory
-    when None), logged; any other name is checked and returned."""
+    """``auto`` -> the fastest of full, offload and sequential whose measured need fits ``free_gib`` (the
+    GPU's free memory when None), else lowvram, logged; any other name is checked and returned."""
     if name not in PROFILES:
         raise RequestError(unknown_message("profile", name, PROFILES))
     if name != "auto":
@@ -103,7 +103,8 @@ def apply_profile(pipe, profile: str, device: str, fast: FastOptions | None = No
         import torch
 
         pipe.to(device)
-        apply_fast(pipe.transformer, fast or FastOptions.for_device(torch.device(device)), compile_cache)
+        dtype = str(pipe.transformer.dtype).removeprefix("torch.")
+        apply_fast(pipe.transformer, fast or FastOptions.for_device(torch.device(device), dtype), compile_cache)
         return
     if device != "cuda":
         pipe.to("cpu")

@@ -14,6 +14,7 @@ block-sparse, were measured no faster at these shapes (benchmarks/RESULTS.md).
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,14 +36,15 @@ class FastOptions:
     compile: bool = True
 
     @classmethod
-    def for_device(cls, device: torch.device) -> FastOptions:
-        """Every option the device runs well: fp8 linears need FP8 tensor cores (compute capability 8.9+),
-        compiling needs CUDA (on the CPU it costs more than it saves for one clip)."""
+    def for_device(cls, device: torch.device, dtype: str) -> FastOptions:
+        """Every option the device and weights run well: fp8 linears need FP8 tensor cores (compute
+        capability 8.9+) and bfloat16 weights (torchao's per-row scaling), compiling needs CUDA (on the CPU
+        it costs more than it saves for one clip)."""
         import torch
 
         cuda = device.type == "cuda"
-        return cls(fuse_qkv=True, fp8_linears=cuda and torch.cuda.get_device_capability(device) >= (8, 9),
-                   compile=cuda)
+        fp8 = cuda and dtype == "bfloat16" and torch.cuda.get_device_capability(device) >= (8, 9)
+        return cls(fuse_qkv=True, fp8_linears=fp8, compile=cuda)
 
     def names(self) -> list[str]:
         return [name for name, on in asdict(self).items() if on]
@@ -56,11 +58,13 @@ def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = N
     transformer.fast_options = options
     if options.fuse_qkv:
         transformer.fuse_qkv_projections()
+        for block in transformer.transformer_blocks:  # the fused projection replaces them: free their weights
+            del block.attn1.to_q, block.attn1.to_k, block.attn1.to_v
     if options.fp8_linears:
         quantize_linears(transformer)
     if options.compile:
         if compile_cache is not None:
-            load_compiled(compile_cache_file(compile_cache, options, transformer.device))
+            load_compiled(compile_cache_file(compile_cache, options, transformer))
         whole = not transformer.is_cache_enabled  # cache hooks decide in Python, between graphs
         for block in transformer.transformer_blocks:
             block.compile(fullgraph=whole, dynamic=False)
@@ -81,13 +85,16 @@ def quantize_linears(transformer) -> None:
                   filter_fn=lambda module, name: isinstance(module, torch.nn.Linear) and "norm" not in name)
 
 
-def compile_cache_file(directory: Path, options: FastOptions, device: torch.device) -> Path:
-    """Where compiled artifacts are kept: one file per torch version, GPU and option set."""
+def compile_cache_file(directory: Path, options: FastOptions, transformer) -> Path:
+    """Where compiled artifacts are kept: one file per torch version, GPU, architecture, option set and
+    cache hooks (so one model's compile never replaces another's)."""
     import torch
 
+    device = transformer.device
     gpu = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
-    key = hashlib.sha256(f"{torch.__version__}|{gpu}|{options.names()}".encode()).hexdigest()[:16]
-    return directory / f"compiled-{key}.bin"
+    architecture = json.dumps(dict(transformer.config), sort_keys=True, default=str)
+    text = f"{torch.__version__}|{gpu}|{architecture}|{options.names()}|{transformer.is_cache_enabled}"
+    return directory / f"compiled-{hashlib.sha256(text.encode()).hexdigest()[:16]}.bin"
 
 
 def load_compiled(path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -140,3 +141,25 @@ def test_bad_lora_paths_and_scales_are_one_line(models, tmp_path, lora_file) -> 
     broken = CogVideoXBackend(catalog, models["cogvideox-5b"], loras=[str(tmp_path / "not-a-lora.safetensors")])
     with pytest.raises(FitcontentError, match=r"^--lora .*not-a-lora\.safetensors: cannot be applied to this model"):
         broken.load()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torchao") is None, reason="profile lowvram needs torchao")
+def test_running_out_of_memory_down_to_lowvram_keeps_the_lora_and_the_cache(models, spec, lora_file) -> None:
+    """lowvram loads the transformer again: the LoRA is fused into it again and the cache hooked again,
+    so the retried clip is the one a lowvram build with the same options makes."""
+    options = {"steps": STEPS, "cache": "pab", "loras": [f"{lora_file}:0.8"]}
+    backend = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], profile="sequential", **options)
+    backend.load()
+    real_call, calls = type(backend.pipe).__call__, []
+
+    def once_out_of_memory(pipe, *args, **kwargs):  # a test double for a GPU that runs out on the first try
+        calls.append(1)
+        if len(calls) == 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
+        return real_call(pipe, *args, **kwargs)
+
+    backend.pipe.__class__ = type("OnceOutOfMemory", (type(backend.pipe),), {"__call__": once_out_of_memory})
+    retried = backend.frames(spec)
+    assert backend.profile == "lowvram" and backend.pipe.transformer.is_cache_enabled
+    direct = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], profile="lowvram", **options).frames(spec)
+    assert np.array_equal(retried, direct)

@@ -52,7 +52,9 @@ def test_fast_on_the_cpu_fuses_qkv_keys_its_clips_apart_and_stays_within_the_bou
 
 
 def test_options_per_device_and_applied_once(models) -> None:
-    assert FastOptions.for_device(torch.device("cpu")) == FastOptions(fuse_qkv=True, fp8_linears=False, compile=False)
+    assert FastOptions.for_device(torch.device("cpu"), "bfloat16") == FastOptions(fuse_qkv=True, fp8_linears=False,
+                                                                                  compile=False)
+    assert not FastOptions.for_device(torch.device("cpu"), "float16").fp8_linears  # torchao scales bf16 rows only
     pipe = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"])
     apply_fast(pipe.transformer, FastOptions(fuse_qkv=True, fp8_linears=False, compile=False))
     fused = pipe.transformer.transformer_blocks[0].attn1.to_qkv
@@ -88,7 +90,7 @@ stock = run()
 options = FastOptions(fuse_qkv=True, fp8_linears=False, compile=True)
 apply_fast(pipe.transformer, options, cache)
 fast = run()
-save_compiled(compile_cache_file(cache, options, torch.device("cpu")))
+save_compiled(compile_cache_file(cache, options, pipe.transformer))
 mse = float(((fast - stock) ** 2).mean()) * 255 ** 2
 print(json.dumps({"mse": mse, "hits": counters["inductor"]["fxgraph_cache_hit"],
                   "misses": counters["inductor"]["fxgraph_cache_miss"]}))
@@ -109,5 +111,27 @@ def test_compiled_blocks_stay_within_the_bound_and_the_next_process_reuses_the_c
     assert warm["hits"] >= 1 and warm["misses"] == 0, "the second process compiled again instead of loading"
     for result in results:
         assert result["mse"] == 0 or 10 * np.log10(255**2 / result["mse"]) >= FAST_PSNR_DB
-    assert [p.name for p in cache.iterdir()] == [compile_cache_file(cache, FastOptions(
-        fuse_qkv=True, fp8_linears=False, compile=True), torch.device("cpu")).name]
+    (saved,) = cache.iterdir()
+    assert saved.name.startswith("compiled-") and saved.suffix == ".bin"
+
+
+def test_each_architecture_and_hook_set_has_its_own_compile_cache_file(models, tmp_path) -> None:
+    """So building with 2B never replaces 5B's compiled blocks, nor a cached variant the plain one."""
+    options = FastOptions(fuse_qkv=True, fp8_linears=False, compile=True)
+    five = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"]).transformer
+    two = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-2b"]).transformer
+    files = {compile_cache_file(tmp_path, options, five), compile_cache_file(tmp_path, options, two)}
+    five.enable_cache(diffusers.PyramidAttentionBroadcastConfig(spatial_attention_block_skip_range=2,
+                                                                current_timestep_callback=lambda: 500))
+    files.add(compile_cache_file(tmp_path, options, five))
+    files.add(compile_cache_file(tmp_path, FastOptions(fuse_qkv=False, fp8_linears=False, compile=True), two))
+    assert len(files) == 4 and all(f.parent == tmp_path for f in files)
+
+
+def test_fast_frees_the_projections_it_fused(models) -> None:
+    pipe = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"])
+    before = sum(p.numel() for p in pipe.transformer.parameters())
+    apply_fast(pipe.transformer, FastOptions(fuse_qkv=True, fp8_linears=False, compile=False))
+    attention = pipe.transformer.transformer_blocks[0].attn1
+    assert not hasattr(attention, "to_q") and attention.to_qkv.weight.shape[0] == 3 * attention.inner_dim
+    assert sum(p.numel() for p in pipe.transformer.parameters()) == before
