@@ -273,13 +273,17 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"), backend: str = "preview",
           draft: bool = False, use_cache: bool = True, progress: ShotProgress | None = None,
-          backend_options: dict[str, Any] | None = None) -> BuildReport:
+          backend_options: dict[str, Any] | None = None, executor: str = "local") -> BuildReport:
     """Plan ``request`` and make every clip and render into ``out`` (readable names plus manifest.json).
 
-    Failed shots and renders are listed in the returned :class:`BuildReport`, not raised.
+    ``executor``: ``local`` (this process) or ``accelerate`` (this process's share of a run started in
+    several, by ``accelerate launch`` or ``torchrun``). Failed shots and renders are listed in the returned
+    :class:`BuildReport`, not raised.
     """
     _check_arguments(request=(request, Request), settings=(settings, Settings), out=(out, PATHLIKE),
-                     backend=(backend, str), backend_options=(backend_options, dict))
+                     backend=(backend, str), backend_options=(backend_options, dict), executor=(executor, str))
+    if executor not in EXECUTORS:
+        raise RequestError(unknown_message("executor", executor, EXECUTORS))
     from fitcontent.engine.executor import Workshop
     from fitcontent.engine.run import build as run_build
 
@@ -291,9 +295,23 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     twins = planner is not None and _wants_overlay_clips(planner.layouts, kinds)
     maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
     shop = Workshop(store, Path(out), use_cache, maker, _pose_writer(maker))
-    report = run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress)
+    report = run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress,
+                       _executor(executor))
     report.seconds = time.perf_counter() - started  # the whole build: catalog, clips and renders
     return report
+
+
+EXECUTORS = ("local", "accelerate")
+
+
+def _executor(name: str):
+    if name == "accelerate":
+        from fitcontent.engine.distributed import AccelerateExecutor
+
+        return AccelerateExecutor()
+    from fitcontent.engine.executor import LocalExecutor
+
+    return LocalExecutor()
 
 
 def render_kinds(layouts: list[str]) -> list[str]:

@@ -84,6 +84,8 @@ class WorkItem(Protocol):
     def id(self) -> str: ...
     @property
     def frames(self) -> int: ...
+    @property
+    def cost(self) -> int: ...
     def key(self) -> str: ...
     def make(self, tmp: Path, shop: Workshop, progress: Progress | None) -> Made: ...
     def publish(self, stored: Entry, shop: Workshop, made: Made | None) -> ClipArtifact | RenderArtifact: ...
@@ -115,7 +117,10 @@ def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
 
 
 class Executor(Protocol):
-    """Runs items and returns their outcomes in the items' order."""
+    """Runs items and returns their outcomes in the items' order, in every process it spans; ``is_main``:
+    this process writes what the whole run shares (the manifest)."""
+
+    is_main: bool
 
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]: ...
@@ -123,6 +128,8 @@ class Executor(Protocol):
 
 class LocalExecutor:
     """This process: one item at a time, or ``workers`` threads (renders: x264 and the decoders overlap)."""
+
+    is_main = True
 
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]:
@@ -150,6 +157,7 @@ class BuildReport:
     cached: int = 0
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     seconds: float = 0.0
+    main: bool = True  # False in the other processes of a run over several (they print nothing)
 
     def add(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:

@@ -33,13 +33,15 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
         raise ValueError("building clips needs a workshop with a backend")
     out = output_dir(shop.out)
     remove_stale_temp_files(out)  # a killed build's; another build's work in progress is younger
-    report = BuildReport()
+    report = BuildReport(main=executor.is_main)
     clips = [ClipWork(spec=spec, backend=backend.name, backend_version=backend.version) for spec in specs]
     report.add(executor.run(clips, shop, progress))
-    write_manifest(out, report.built)  # the clips are listed even if a render fails hard
-    if plan_renders is not None:
+    if executor.is_main:  # one process writes the manifest; every process has every outcome
+        write_manifest(out, report.built)  # the clips are listed even if a render fails hard
+    if plan_renders is not None:  # every process plans the same renders from the same clips
         renders = [RenderWork(render=render) for render in plan_renders(report.clips)]
         report.add(executor.run(renders, shop, progress, "renders", RENDER_WORKERS))
-        write_manifest(out, report.built)
+        if executor.is_main:
+            write_manifest(out, report.built)
     report.seconds = time.perf_counter() - started
     return report

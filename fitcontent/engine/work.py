@@ -48,6 +48,13 @@ class _Work(BaseModel):
     def frames(self) -> int:
         return self._product().frames
 
+    @property
+    def cost(self) -> int:
+        """Frames x pixels: what sharing work between processes balances."""
+        product = self._product()
+        size = product if isinstance(product, ShotSpec) else product.spec
+        return product.frames * size.width * size.height
+
 
 class ClipWork(_Work):
     """One shot for the workshop's backend, whose name and version key it in the store."""
