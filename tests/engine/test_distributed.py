@@ -54,7 +54,7 @@ def test_two_processes_make_what_one_makes(tmp_path: Path, backend: str, request
     if backend == "cogvideox":
         model = request.getfixturevalue("tiny_model")
         extra = ["--backend", "cogvideox", "--model", str(model), "--steps", "2", "--size", "720x480",
-                 "--layouts", "none"]
+                 "--layouts", "none", "--angles", "front"]  # two clips: one for each process
     one, _ = _build(tmp_path, "one", extra, 1)
     two, log = _build(tmp_path, "two", extra, 2)
     assert _files(two) == _files(one) and _files(one)

@@ -18,7 +18,7 @@ from fitcontent.generation.cogvideox import CogVideoXBackend
 
 torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
-STEPS = 8
+STEPS = 6
 
 
 @pytest.fixture(scope="module")
