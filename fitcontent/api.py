@@ -16,7 +16,15 @@ from fitcontent.catalog.loader import Catalog
 from fitcontent.catalog.loader import load_catalog as _load_catalog_dir
 from fitcontent.catalog.models import SceneChoice
 from fitcontent.catalog.select import ErrorAngles, Shot, overlay_digest, select_shots
-from fitcontent.errors import CatalogError, Problem, PromptError, RequestError, TemplateError, unknown_message
+from fitcontent.errors import (
+    CatalogError,
+    FitcontentError,
+    Problem,
+    PromptError,
+    RequestError,
+    TemplateError,
+    unknown_message,
+)
 from fitcontent.generation.base import Backend, ShotSpec
 from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.render import PromptRenderer
@@ -24,7 +32,7 @@ from fitcontent.prompts.tokens import estimate_t5_tokens
 from fitcontent.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from fitcontent.engine.executor import BuildReport, ShotProgress
+    from fitcontent.engine.executor import BuildReport, Executor, ShotProgress
     from fitcontent.export.course import Course
     from fitcontent.pose.signatures import Row as FormRow
 
@@ -273,16 +281,18 @@ def schemas() -> dict[str, dict[str, Any]]:
 
 def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"), backend: str = "preview",
           draft: bool = False, use_cache: bool = True, progress: ShotProgress | None = None,
-          backend_options: dict[str, Any] | None = None, executor: str = "local") -> BuildReport:
+          backend_options: dict[str, Any] | None = None, executor: str | Executor = "local",
+          ray_address: str | None = None) -> BuildReport:
     """Plan ``request`` and make every clip and render into ``out`` (readable names plus manifest.json).
 
-    ``executor``: ``local`` (this process) or ``accelerate`` (this process's share of a run started in
-    several, by ``accelerate launch`` or ``torchrun``). Failed shots and renders are listed in the returned
-    :class:`BuildReport`, not raised.
+    ``executor``: ``local`` (this process), ``accelerate`` (this process's share of a run started in
+    several, by ``accelerate launch`` or ``torchrun``) or ``ray`` (tasks on Ray actors, on the cluster at
+    ``ray_address`` or a local Ray instance), or an executor of your own making (it stays open). Failed
+    shots and renders are listed in the returned :class:`BuildReport`, not raised.
     """
     _check_arguments(request=(request, Request), settings=(settings, Settings), out=(out, PATHLIKE),
-                     backend=(backend, str), backend_options=(backend_options, dict), executor=(executor, str))
-    if executor not in EXECUTORS:
+                     backend=(backend, str), backend_options=(backend_options, dict), ray_address=(ray_address, str))
+    if isinstance(executor, str) and executor not in EXECUTORS:
         raise RequestError(unknown_message("executor", executor, EXECUTORS))
     from fitcontent.engine.executor import Workshop
     from fitcontent.engine.run import build as run_build
@@ -295,16 +305,30 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     twins = planner is not None and _wants_overlay_clips(planner.layouts, kinds)
     maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
     shop = Workshop(store, Path(out), use_cache, maker, _pose_writer(maker))
-    report = run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress,
-                       _executor(executor))
+    runner = _executor(executor, ray_address) if isinstance(executor, str) else executor
+    try:
+        report = run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress,
+                           runner)
+    finally:
+        if runner is not executor:
+            runner.close()
     report.seconds = time.perf_counter() - started  # the whole build: catalog, clips and renders
     return report
 
 
-EXECUTORS = ("local", "accelerate")
+EXECUTORS = ("local", "accelerate", "ray")
 
 
-def _executor(name: str):
+def _executor(name: str, ray_address: str | None = None) -> Executor:
+    if ray_address and name != "ray":
+        raise RequestError(f"--ray-address is for --executor ray (this build uses --executor {name})")
+    if name == "ray":
+        from fitcontent.engine.distributed import RayExecutor
+
+        try:
+            return RayExecutor(ray_address)
+        except ImportError:
+            raise FitcontentError("--executor ray needs Ray: pip install 'fitcontent[cluster]'") from None
     if name == "accelerate":
         from fitcontent.engine.distributed import AccelerateExecutor
 

@@ -262,9 +262,11 @@ def plan(request, fmt: str, settings) -> None:
               help="A LoRA (.safetensors, or a folder holding one) at SCALE (default 1); repeat for several.")
 @click.option("--gpu-memory", type=float, metavar="GIB",
               help="Use at most GIB of GPU memory, as on a card of that size; auto picks the profile that fits.")
-@click.option("--executor", type=click.Choice(["local", "accelerate"]), default="local", show_default=True,
+@click.option("--executor", type=click.Choice(["local", "accelerate", "ray"]), default="local", show_default=True,
               help="accelerate: this process's share of a build started in one process per GPU "
-                   "(accelerate launch -m fitcontent build ... or torchrun).")
+                   "(accelerate launch --multi_gpu -m fitcontent build ... or torchrun); ray: tasks on Ray "
+                   "actors, one per GPU.")
+@click.option("--ray-address", help="A Ray cluster to run on (--executor ray; default: a local Ray instance).")
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
@@ -276,8 +278,8 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
 def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, dtype, step_cache,
-          loras, gpu_memory, executor: str, draft: bool, dry_run: bool, no_cache: bool, formats, layouts: str,
-          lang: str, brand, settings) -> None:
+          loras, gpu_memory, executor: str, ray_address, draft: bool, dry_run: bool, no_cache: bool, formats,
+          layouts: str, lang: str, brand, settings) -> None:
     """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
     every requested format with posters and captions; anything already made for the same spec is reused."""
     from fitcontent import api
@@ -308,7 +310,7 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     from fitcontent.progress import progress_for
 
     report = api.build(request, settings, out, backend, draft, not no_cache, progress_for(sys.stderr),
-                       backend_options, executor)
+                       backend_options, executor, ray_address)
     if not report.main:  # another process of the same run reports
         return
     for shot_id, reason in report.failed:

@@ -1,18 +1,26 @@
-"""Executors over several processes: accelerate's process state, one process per GPU.
+"""Executors over several processes and machines.
 
-Start the same build in each process (``accelerate launch -m fitcontent build ... --executor accelerate``,
-or ``torchrun``). Each process loads its model once and makes its share of the items, balanced by cost
-(frames x pixels: the longest first, onto the least loaded process); the store takes their files safely
-(atomic, locked). Then every process receives every outcome, so renders are planned from all the clips
-and the main process alone writes the manifest: the same files and manifest as one process makes.
+:class:`AccelerateExecutor`: the same build started in each process, one per GPU (``accelerate launch
+--multi_gpu -m fitcontent build ... --executor accelerate``, or ``torchrun``). Each process loads its model
+once and makes its share of the items, balanced by cost (frames x pixels: the longest first, onto the
+least loaded process); the store takes their files safely (atomic, locked). Then every process receives
+every outcome, so renders are planned from all the clips and the main process alone writes the manifest:
+the same files and manifest as one process makes.
+
+:class:`RayExecutor`: one driver sends items as tasks to Ray actors, one per GPU (``num_gpus=1``) or, on a
+machine without GPUs, one per CPU; each actor holds its own copy of the workshop, so its model loads once.
+An actor that dies is restarted and its task retried, a bounded number of times; the files land in the
+shared store and dist/, and the driver reports progress and writes the manifest.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 
-from fitcontent.engine.executor import LocalExecutor, Outcome, ShotProgress, WorkItem, Workshop
+from fitcontent.engine.executor import LocalExecutor, Outcome, ShotProgress, WorkItem, Workshop, run_item
+from fitcontent.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,9 @@ class AccelerateExecutor:
         self.state = PartialState(cpu=not torch.cuda.is_available())
         self.is_main = self.state.is_main_process
 
+    def close(self) -> None:
+        """Nothing to release: the launcher owns the processes."""
+
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]:
         from accelerate.utils import gather_object
@@ -49,3 +60,92 @@ class AccelerateExecutor:
                                        what, workers)
         everyone = dict(gather_object(list(zip(mine, outcomes, strict=True))))
         return [everyone[i] for i in range(len(items))]
+
+
+RETRIES = 2
+"""How often an actor that died is restarted, and its task retried, before the item counts as failed."""
+
+
+class _Worker:
+    """A Ray actor's state: its own copy of the workshop (the model loads once, on its first clip)."""
+
+    def __init__(self, shop: Workshop) -> None:
+        self.shop = shop
+
+    def pid(self) -> int:
+        import os
+
+        return os.getpid()
+
+    def run(self, index: int, item: WorkItem) -> tuple[int, Outcome]:
+        return index, run_item(item, self.shop, ShotProgress())
+
+
+class RayExecutor:
+    """Items as tasks on Ray actors; without ``address``, a local Ray instance sized to this machine."""
+
+    is_main = True
+
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        import ray
+
+        self.started = not ray.is_initialized()
+        if self.started:
+            ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
+        resources = ray.cluster_resources()
+        self.gpus = int(resources.get("GPU", 0))
+        self.workers = workers or self.gpus or int(resources.get("CPU", 1))
+        self.actors: list = []
+        self.shop: Workshop | None = None
+
+    def _actors_for(self, shop: Workshop) -> list:
+        """One actor per worker, made once per workshop; paths made absolute for processes elsewhere."""
+        import ray
+
+        if self.shop is not shop:
+            self.shop = shop
+            shipped = dataclasses.replace(shop, out=shop.out.resolve(), store=Store(shop.store.root.resolve()))
+            actor = ray.remote(num_gpus=1 if self.gpus else 0, num_cpus=0 if self.gpus else 1,
+                               max_restarts=RETRIES, max_task_retries=RETRIES)(_Worker)
+            self.actors = [actor.remote(shipped) for _ in range(self.workers)]
+        return self.actors
+
+    def worker_pids(self) -> list[int]:
+        import ray
+
+        return ray.get([actor.pid.remote() for actor in self.actors])
+
+    def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
+            workers: int = 1) -> list[Outcome]:
+        import ray
+
+        progress.start(len(items), what)
+        idle = list(self._actors_for(shop))
+        queue = sorted(range(len(items)), key=lambda i: (-items[i].cost, i))  # the longest first
+        pending: dict = {}
+        outcomes: list[Outcome | None] = [None] * len(items)
+        while queue or pending:
+            while idle and queue:
+                actor, index = idle.pop(), queue.pop(0)
+                pending[actor.run.remote(index, items[index])] = (index, actor)
+            (ready,), _ = ray.wait(list(pending), num_returns=1)
+            index, actor = pending.pop(ready)
+            idle.append(actor)
+            try:
+                outcomes[index] = ray.get(ready)[1]
+            except ray.exceptions.RayError as exc:  # the actor died more often than it may be restarted
+                outcomes[index] = Outcome(id=items[index].id, error=f"worker lost: {type(exc).__name__}")
+            outcome = outcomes[index]
+            assert outcome is not None
+            progress.done(items[index], "failed" if outcome.error else "cached" if outcome.cached else "built")
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def close(self) -> None:
+        """End the actors, and the Ray instance if this executor started it."""
+        import ray
+
+        for actor in self.actors:
+            ray.kill(actor)
+        self.actors, self.shop = [], None
+        if self.started:
+            ray.shutdown()

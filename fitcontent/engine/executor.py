@@ -122,6 +122,8 @@ class Executor(Protocol):
 
     is_main: bool
 
+    def close(self) -> None: ...
+
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]: ...
 
@@ -130,6 +132,9 @@ class LocalExecutor:
     """This process: one item at a time, or ``workers`` threads (renders: x264 and the decoders overlap)."""
 
     is_main = True
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]:
