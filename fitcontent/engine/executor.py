@@ -11,6 +11,7 @@ implement the same :class:`Executor` protocol.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class Outcome(BaseModel):
     artifact: ClipArtifact | RenderArtifact | None = None
     cached: bool = False
     error: str | None = None
+    seconds: float = 0.0  # making it, in the worker that did (0 when it came from the store)
 
 
 def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
@@ -106,11 +108,14 @@ def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
         key = item.key()
         stored = shop.store.get(key) if shop.use_cache else None
         made: list[Made] = []
+        started = time.perf_counter()
         if stored is None:
             frames = progress.shot(item)
             stored = shop.store.put(key, lambda tmp: made.append(item.make(tmp, shop, frames)), item.suffix,
                                     lambda: made[-1].meta)
-        return Outcome(id=item.id, artifact=item.publish(stored, shop, made[-1] if made else None), cached=not made)
+        seconds = time.perf_counter() - started if made else 0.0
+        return Outcome(id=item.id, artifact=item.publish(stored, shop, made[-1] if made else None), cached=not made,
+                       seconds=round(seconds, 3))
     except Exception as exc:  # one bad item must not stop the batch
         log.error("%s failed: %s", item.id, exc, exc_info=log.isEnabledFor(logging.DEBUG))
         return Outcome(id=item.id, error=str(exc))
@@ -163,6 +168,10 @@ class BuildReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     seconds: float = 0.0
     main: bool = True  # False in the other processes of a run over several (they print nothing)
+    made_clips: int = 0
+    clip_seconds: float = 0.0
+    """Seconds spent making the clips that were made, summed over workers: GPU-seconds where each worker holds
+    a GPU."""
 
     def add(self, outcomes: list[Outcome]) -> None:
         for outcome in outcomes:
@@ -171,6 +180,14 @@ class BuildReport:
             else:
                 self.built.append(outcome.artifact)
                 self.cached += outcome.cached
+                if isinstance(outcome.artifact, ClipArtifact) and not outcome.cached:
+                    self.made_clips += 1
+                    self.clip_seconds += outcome.seconds
+
+    @property
+    def clips_per_hour(self) -> float:
+        """Clips made per hour of this build's wall time, every worker together (0 when none was made)."""
+        return self.made_clips * 3600 / self.seconds if self.seconds and self.made_clips else 0.0
 
     @property
     def clips(self) -> list[ClipArtifact]:
@@ -185,4 +202,8 @@ class BuildReport:
         text += f" ({self.cached} cached)"
         if self.failed:
             text += f", {len(self.failed)} failed"
-        return f"{text} in {self.seconds:.1f} s"
+        text += f" in {self.seconds:.1f} s"
+        if self.made_clips:
+            text += (f"; {self.clip_seconds / self.made_clips:.1f} worker-seconds a clip, "
+                     f"{self.clips_per_hour:.0f} clips an hour")
+        return text

@@ -83,7 +83,10 @@ def test_one_failing_shot_does_not_stop_the_batch(tmp_path: Path, failing: Simpl
     assert report.failed == [(ids[0], REASON)]
     assert [e.id for e in report.built] == ids[1:]
     assert report.cached == 0
-    assert re.fullmatch(r"Built 5 clips \(0 cached\), 1 failed in \d+\.\d s", report.summary())
+    assert re.fullmatch(r"Built 5 clips \(0 cached\), 1 failed in \d+\.\d s; \d+\.\d worker-seconds a clip, \d+ "
+                        r"clips an hour", report.summary())
+    assert report.made_clips == 5 and 0 < report.clip_seconds <= report.seconds * 1.01
+    assert report.clips_per_hour == pytest.approx(5 * 3600 / report.seconds)
     assert f"{ids[0]} failed: {REASON}" in caplog.text
     assert sorted(e["id"] for e in manifest(dist)) == sorted(ids[1:])
     for entry in manifest(dist):
@@ -115,7 +118,8 @@ def test_a_failed_shot_makes_the_cli_exit_1(tmp_path: Path, monkeypatch: pytest.
     assert result.exit_code == 1, result.output
     assert failing.made[0].attempts == ["squat.bodyweight.front.correct", "squat.bodyweight.front.knee-valgus"]
     assert f"failed: squat.bodyweight.front.correct: {REASON}\n" in result.stderr
-    assert re.fullmatch(r"Built 1 clip \(0 cached\), 1 failed in \d+\.\d s\n", result.stdout)
+    assert re.fullmatch(r"Built 1 clip \(0 cached\), 1 failed in \d+\.\d s; \d+\.\d worker-seconds a clip, \d+ "
+                        r"clips an hour\n", result.stdout)
     assert [e["id"] for e in manifest(tmp_path / "dist")] == ["squat.bodyweight.front.knee-valgus"]
     assert not (tmp_path / "xdg-cache").exists()
 

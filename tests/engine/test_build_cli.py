@@ -28,7 +28,8 @@ from fitcontent.paths import packaged
 from fitcontent.store import Store, cache_key, owner_tag
 
 SMALL = ("--size", "160x128", "--frames", "9", "--fps", "8")
-SUMMARY = re.compile(r"Built (\d+) clips? \((\d+) cached\)(?:, (\d+) failed)? in \d+\.\d s")
+SUMMARY = re.compile(r"Built (\d+) clips? \((\d+) cached\)(?:, (\d+) failed)? in \d+\.\d s"
+                     r"(?:; \d+\.\d worker-seconds a clip, \d+ clips an hour)?")
 FROM_PLAN = ("exercise", "variation", "angle", "form", "width", "height", "frames", "fps", "seed", "prompt")
 ROW = re.compile(r"(\S+)\s+(\d+x\d+)\s+(\d+)\s+(cached|to build)")
 
