@@ -39,7 +39,7 @@ def main(workers: int) -> None:
         f"accelerate, {workers} processes (torchrun)": [sys.executable, "-m", "torch.distributed.run", "--standalone",
                                                         f"--nproc-per-node={workers}", "-m", "fitcontent", *BUILD,
                                                         "--executor", "accelerate"],
-        f"ray, {workers} workers (local instance)": [*fit, "--executor", "ray"],
+        f"ray, local instance ({os.cpu_count()} workers, one per CPU)": [*fit, "--executor", "ray"],
     }
     rows = []
     for name, command in runs.items():

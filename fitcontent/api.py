@@ -332,7 +332,11 @@ def _executor(name: str, ray_address: str | None = None) -> Executor:
     if name == "accelerate":
         from fitcontent.engine.distributed import AccelerateExecutor
 
-        return AccelerateExecutor()
+        try:
+            return AccelerateExecutor()
+        except ImportError:
+            raise FitcontentError("--executor accelerate needs torch and accelerate: pip install 'fitcontent[gpu]'") \
+                from None
     from fitcontent.engine.executor import LocalExecutor
 
     return LocalExecutor()

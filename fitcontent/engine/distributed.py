@@ -9,8 +9,8 @@ the same files and manifest as one process makes.
 
 :class:`RayExecutor`: one driver sends items as tasks to Ray actors, one per GPU (``num_gpus=1``) or, on a
 machine without GPUs, one per CPU; each actor holds its own copy of the workshop, so its model loads once.
-An actor that dies is restarted and its task retried, a bounded number of times; the files land in the
-shared store and dist/, and the driver reports progress and writes the manifest.
+An actor that dies is restarted and its shot retried, twice at most; the files land in the shared store
+and dist/, and the driver reports progress and writes the manifest.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import logging
 from collections.abc import Sequence
 
 from fitcontent.engine.executor import LocalExecutor, Outcome, ShotProgress, WorkItem, Workshop, run_item
+from fitcontent.errors import RequestError
 from fitcontent.store import Store
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,22 @@ def balanced_shares(costs: Sequence[float], parts: int) -> list[list[int]]:
     return [sorted(share) for share in shares]
 
 
+GATHER_HOURS = 48
+"""How long a process waits for the others to finish their shares."""
+
+
 class AccelerateExecutor:
     """This process's share of every run, by accelerate's process state (gloo between CPU processes)."""
 
     def __init__(self) -> None:
+        from datetime import timedelta
+
         import torch
         from accelerate import PartialState
 
-        self.state = PartialState(cpu=not torch.cuda.is_available())
+        # a process whose share is done waits in a collective for the others' clips: minutes each, so no
+        # default 10-minute watchdog
+        self.state = PartialState(cpu=not torch.cuda.is_available(), timeout=timedelta(hours=GATHER_HOURS))
         self.is_main = self.state.is_main_process
 
     def close(self) -> None:
@@ -63,7 +72,7 @@ class AccelerateExecutor:
 
 
 RETRIES = 2
-"""How often an actor that died is restarted, and its task retried, before the item counts as failed."""
+"""How often a shot whose actor died is retried before it counts as failed (actors restart without limit)."""
 
 
 class _Worker:
@@ -92,9 +101,11 @@ class RayExecutor:
         self.started = not ray.is_initialized()
         if self.started:
             ray.init(address=address, include_dashboard=False, logging_level=logging.WARNING)
-        resources = ray.cluster_resources()
+        resources = ray.available_resources()  # what is free now: actors that cannot be placed would wait forever
         self.gpus = int(resources.get("GPU", 0))
         self.workers = workers or self.gpus or int(resources.get("CPU", 1))
+        if self.gpus and self.workers > self.gpus:
+            raise RequestError(f"{self.workers} Ray workers need a GPU each; the cluster has {self.gpus} free")
         self.actors: list = []
         self.shop: Workshop | None = None
 
@@ -106,7 +117,7 @@ class RayExecutor:
             self.shop = shop
             shipped = dataclasses.replace(shop, out=shop.out.resolve(), store=Store(shop.store.root.resolve()))
             actor = ray.remote(num_gpus=1 if self.gpus else 0, num_cpus=0 if self.gpus else 1,
-                               max_restarts=RETRIES, max_task_retries=RETRIES)(_Worker)
+                               max_restarts=-1, max_task_retries=RETRIES)(_Worker)
             self.actors = [actor.remote(shipped) for _ in range(self.workers)]
         return self.actors
 
@@ -117,28 +128,41 @@ class RayExecutor:
 
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]:
-        import ray
 
         progress.start(len(items), what)
-        idle = list(self._actors_for(shop))
+        try:
+            return self._run(items, self._actors_for(shop), progress)
+        finally:
+            progress.close()
+
+    def _run(self, items: Sequence[WorkItem], actors: list, progress: ShotProgress) -> list[Outcome]:
+        import ray
+
+        idle = list(actors)
         queue = sorted(range(len(items)), key=lambda i: (-items[i].cost, i))  # the longest first
         pending: dict = {}
-        outcomes: list[Outcome | None] = [None] * len(items)
+        outcomes: dict[int, Outcome] = {}
         while queue or pending:
             while idle and queue:
                 actor, index = idle.pop(), queue.pop(0)
                 pending[actor.run.remote(index, items[index])] = (index, actor)
+            if not pending:  # every actor is gone: what is left fails
+                for index in queue:
+                    outcomes[index] = Outcome(id=items[index].id, error="no Ray worker left")
+                break
             (ready,), _ = ray.wait(list(pending), num_returns=1)
             index, actor = pending.pop(ready)
-            idle.append(actor)
             try:
                 outcomes[index] = ray.get(ready)[1]
-            except ray.exceptions.RayError as exc:  # the actor died more often than it may be restarted
-                outcomes[index] = Outcome(id=items[index].id, error=f"worker lost: {type(exc).__name__}")
+                idle.append(actor)
+            except ray.exceptions.RayActorError as exc:  # its shot was retried RETRIES times; the actor is lost
+                outcomes[index] = Outcome(id=items[index].id, error=f"Ray worker lost: {_first_line(exc)}")
+            except ray.exceptions.RayError as exc:  # the task failed, the actor lives
+                outcomes[index] = Outcome(id=items[index].id, error=_first_line(exc))
+                idle.append(actor)
             outcome = outcomes[index]
-            assert outcome is not None
             progress.done(items[index], "failed" if outcome.error else "cached" if outcome.cached else "built")
-        return [outcome for outcome in outcomes if outcome is not None]
+        return [outcomes[i] for i in range(len(items))]
 
     def close(self) -> None:
         """End the actors, and the Ray instance if this executor started it."""
@@ -149,3 +173,7 @@ class RayExecutor:
         self.actors, self.shop = [], None
         if self.started:
             ray.shutdown()
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]

@@ -115,7 +115,10 @@ def apply_profile(pipe, profile: str, device: str, fast: FastOptions | None = No
     pipe.to("cpu")
     pipe.vae.enable_tiling()
     pipe.vae.enable_slicing()
+    import torch
+
+    gpu = torch.cuda.current_device()  # the process's own GPU when several processes share a machine
     if profile == "sequential":
-        pipe.enable_sequential_cpu_offload()
+        pipe.enable_sequential_cpu_offload(gpu_id=gpu)
     else:
-        pipe.enable_model_cpu_offload()
+        pipe.enable_model_cpu_offload(gpu_id=gpu)

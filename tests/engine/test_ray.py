@@ -9,6 +9,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from fitcontent.engine.executor import ShotProgress
 from fitcontent.settings import Settings
 
 ray = pytest.importorskip("ray")
+psutil = pytest.importorskip("psutil")  # accelerate's dependency: finds the busy worker's process
 REQUEST = {"exercises": ["squat"], "angles": ["front", "side"], "width": 160, "height": 96, "frames": 9,
            "layouts": ["demo", "comparison"]}
 
@@ -35,15 +38,27 @@ def _manifest(folder: Path) -> dict:
 
 
 class KillOnce(ShotProgress):
-    """Kills one worker's process (SIGKILL) when the first shot is done, while others are in flight."""
+    """When the clips start, kills (SIGKILL) the first worker seen running a shot: Ray names a busy actor's
+    process ``ray::_Worker.run``, so the kill lands in the middle of a task, which must be retried."""
 
-    def __init__(self, executor) -> None:
-        self.executor, self.killed = executor, None
+    def __init__(self) -> None:
+        self.killed: int | None = None
+        self.thread: threading.Thread | None = None
 
-    def done(self, item, outcome: str) -> None:
-        if self.killed is None:
-            self.killed = self.executor.worker_pids()[0]
-            os.kill(self.killed, signal.SIGKILL)
+    def start(self, total: int, what: str = "shots") -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._kill_a_busy_worker, daemon=True)
+            self.thread.start()
+
+    def _kill_a_busy_worker(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            for process in psutil.process_iter(["cmdline"]):
+                if any("_Worker.run" in part for part in process.info["cmdline"] or []):
+                    os.kill(process.pid, signal.SIGKILL)
+                    self.killed = process.pid
+                    return
+            time.sleep(0.02)
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +74,14 @@ def test_a_worker_killed_mid_build_loses_and_duplicates_nothing(tmp_path: Path, 
     request = api.make_request(**REQUEST)
     alone = api.build(request, Settings(cache=tmp_path / "cache-one"), tmp_path / "one")
     executor = RayExecutor(workers=2)
-    progress = KillOnce(executor)
+    progress = KillOnce()
     try:
         report = api.build(request, Settings(cache=tmp_path / "cache-ray"), tmp_path / "ray", progress=progress,
                            executor=executor)
         restarted = executor.worker_pids()
     finally:
         executor.close()
-    assert progress.killed and progress.killed not in restarted, "the killed worker was restarted"
+    assert progress.killed and progress.killed not in restarted, "a busy worker was killed, then restarted"
     assert not report.failed and len(report.built) == len(alone.built)
     assert _files(tmp_path / "ray") == _files(tmp_path / "one")
     manifest = _manifest(tmp_path / "ray")
