@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from fitcontent.engine.executor import LocalExecutor, Outcome, ShotProgress, WorkItem, Workshop, run_item
 from fitcontent.errors import RequestError
@@ -56,7 +57,12 @@ class AccelerateExecutor:
         self.is_main = self.state.is_main_process
 
     def close(self) -> None:
-        """Nothing to release: the launcher owns the processes."""
+        """Leave the process group (gloo's threads, left running, abort the process at exit)."""
+        import torch
+
+        if torch.distributed.is_initialized():
+            self.state.wait_for_everyone()
+            torch.distributed.destroy_process_group()
 
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]:
@@ -108,6 +114,7 @@ class RayExecutor:
             raise RequestError(f"{self.workers} Ray workers need a GPU each; the cluster has {self.gpus} free")
         self.actors: list = []
         self.shop: Workshop | None = None
+        self.shipped: Any = None  # the ObjectRef of the shipped workshop
 
     def _actors_for(self, shop: Workshop) -> list:
         """One actor per worker, made once per workshop; paths made absolute for processes elsewhere."""
@@ -116,9 +123,10 @@ class RayExecutor:
         if self.shop is not shop:
             self.shop = shop
             shipped = dataclasses.replace(shop, out=shop.out.resolve(), store=Store(shop.store.root.resolve()))
+            self.shipped = ray.put(shipped)  # held here: a restarted actor is made from it again
             actor = ray.remote(num_gpus=1 if self.gpus else 0, num_cpus=0 if self.gpus else 1,
                                max_restarts=-1, max_task_retries=RETRIES)(_Worker)
-            self.actors = [actor.remote(shipped) for _ in range(self.workers)]
+            self.actors = [actor.remote(self.shipped) for _ in range(self.workers)]
         return self.actors
 
     def worker_pids(self) -> list[int]:
@@ -170,7 +178,7 @@ class RayExecutor:
 
         for actor in self.actors:
             ray.kill(actor)
-        self.actors, self.shop = [], None
+        self.actors, self.shop, self.shipped = [], None, None
         if self.started:
             ray.shutdown()
 
