@@ -28,3 +28,20 @@ def hf_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cache.mkdir()
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
     return cache
+
+
+def run_out_of_memory_once(backend) -> list[int]:
+    """Makes the loaded backend's pipeline raise CUDA out-of-memory on its first call (a test double for a GPU
+    that runs out on the first try), the real call after; returns the list of calls."""
+    import torch
+
+    real_call, calls = type(backend.pipe).__call__, []
+
+    def once_out_of_memory(pipe, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
+        return real_call(pipe, *args, **kwargs)
+
+    backend.pipe.__class__ = type("OnceOutOfMemory", (type(backend.pipe),), {"__call__": once_out_of_memory})
+    return calls

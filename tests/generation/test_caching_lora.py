@@ -15,6 +15,7 @@ from fitcontent.errors import FitcontentError, RequestError
 from fitcontent.generation import caching
 from fitcontent.generation.caching import CACHES, detach_cache
 from fitcontent.generation.cogvideox import CogVideoXBackend
+from tests.generation.conftest import run_out_of_memory_once
 
 torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
@@ -150,15 +151,7 @@ def test_running_out_of_memory_down_to_lowvram_keeps_the_lora_and_the_cache(mode
     options = {"steps": STEPS, "cache": "pab", "loras": [f"{lora_file}:0.8"]}
     backend = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], profile="sequential", **options)
     backend.load()
-    real_call, calls = type(backend.pipe).__call__, []
-
-    def once_out_of_memory(pipe, *args, **kwargs):  # a test double for a GPU that runs out on the first try
-        calls.append(1)
-        if len(calls) == 1:
-            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
-        return real_call(pipe, *args, **kwargs)
-
-    backend.pipe.__class__ = type("OnceOutOfMemory", (type(backend.pipe),), {"__call__": once_out_of_memory})
+    run_out_of_memory_once(backend)
     retried = backend.frames(spec)
     assert backend.profile == "lowvram" and backend.pipe.transformer.is_cache_enabled
     direct = CogVideoXBackend(api.load_catalog(), models["cogvideox-5b"], profile="lowvram", **options).frames(spec)

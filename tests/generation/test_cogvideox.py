@@ -22,6 +22,7 @@ from fitcontent.generation.models import FAMILIES
 from fitcontent.media import encode_h264, probe
 from fitcontent.settings import Settings
 from fitcontent.store import cache_key
+from tests.generation.conftest import run_out_of_memory_once
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
@@ -99,15 +100,7 @@ def test_out_of_memory_retries_the_shot_with_the_next_profile(models, tmp_path: 
     spec = api.plan(api.make_request(exercises=["squat"], angles=["front"], errors=["none"], width=256, height=256,
                                      frames=9)).shots[0]
     backend.load()
-    real_call, calls = type(backend.pipe).__call__, []
-
-    def once_out_of_memory(pipe, *args, **kwargs):  # a test double for a GPU that runs out on the first try
-        calls.append(1)
-        if len(calls) == 1:
-            raise torch.cuda.OutOfMemoryError("CUDA out of memory (injected)")
-        return real_call(pipe, *args, **kwargs)
-
-    backend.pipe.__class__ = type("OnceOutOfMemory", (type(backend.pipe),), {"__call__": once_out_of_memory})
+    calls = run_out_of_memory_once(backend)
     with caplog.at_level(logging.WARNING):
         clip = backend.generate(spec, tmp_path / "clip.mp4")
     assert len(calls) == 2 and backend.profile == then
