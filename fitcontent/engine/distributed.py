@@ -136,7 +136,6 @@ class RayExecutor:
 
     def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
             workers: int = 1) -> list[Outcome]:
-
         progress.start(len(items), what)
         try:
             return self._run(items, self._actors_for(shop), progress)

@@ -36,12 +36,12 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
     report = BuildReport(main=executor.is_main)
     clips = [ClipWork(spec=spec, backend=backend.name, backend_version=backend.version) for spec in specs]
     report.add(executor.run(clips, shop, progress))
-    if executor.is_main:  # one process writes the manifest; every process has every outcome
+    if report.main:  # one process writes the manifest; every process has every outcome
         write_manifest(out, report.built)  # the clips are listed even if a render fails hard
     if plan_renders is not None:  # every process plans the same renders from the same clips
         renders = [RenderWork(render=render) for render in plan_renders(report.clips)]
         report.add(executor.run(renders, shop, progress, "renders", RENDER_WORKERS))
-        if executor.is_main:
+        if report.main:
             write_manifest(out, report.built)
     report.seconds = time.perf_counter() - started
     return report

@@ -145,13 +145,14 @@ class CogVideoXBackend:
         self.cache = cache
         self.loras = [Lora.parse(text) for text in ([loras] if isinstance(loras, str) else loras)]
         self.fast = FastOptions.for_device(default_device(), dtype or self.family.dtype) if profile == "fast" else None
-        self.image, self.video, self.steps = image, video, steps
+        self.image, self.video = image, video
+        self.steps = steps or self.family.steps
         self.model = str(self.directory) if self.directory else None
         self.config_hash = config_hash(self.directory) if self.directory else hashlib.sha256(
             json.dumps(dict(pipeline.transformer.config), sort_keys=True, default=str).encode()).hexdigest()[:16]
         # the store keys clips by backend version: another model, architecture, step count, input photo or
         # clip, dtype or quantization makes another clip
-        inputs = [self.family.name, self.config_hash, str(steps or self.family.steps), dtype or self.family.dtype,
+        inputs = [self.family.name, self.config_hash, str(self.steps), dtype or self.family.dtype,
                   "int8" if profile == "lowvram" else "-",
                   *(["fast=" + ",".join(self.fast.names())] if self.fast else []),
                   *([f"cache={cache}"] if cache else []), *(lora.key for lora in self.loras),
@@ -193,7 +194,7 @@ class CogVideoXBackend:
         self.pipe.set_progress_bar_config(disable=True)
         fuse_loras(self.pipe, self.loras)
         if self.cache:
-            attach_cache(self.pipe, self.cache, self.steps or self.family.steps)
+            attach_cache(self.pipe, self.cache, self.steps)
         self.dtype = str(dtype).removeprefix("torch.")
         apply_profile(self.pipe, self.profile, self.device, self.fast, self.compile_cache)
         self.placed = True
@@ -224,7 +225,6 @@ class CogVideoXBackend:
             except torch.cuda.OutOfMemoryError:
                 if not self._step_down(spec):
                     raise
-
         self.last_run = {"seconds": round(time.perf_counter() - started, 3),
                          "peak_gpu_gib": round(torch.cuda.max_memory_allocated() / 2**30, 2)
                          if self.device == "cuda" else None}
@@ -249,7 +249,7 @@ class CogVideoXBackend:
             fuse_loras(self.pipe, self.loras)
         if self.cache:  # a fresh transformer has no hooks; an old one's hold the failed run's state
             detach_cache(self.pipe)
-            attach_cache(self.pipe, self.cache, self.steps or self.family.steps)
+            attach_cache(self.pipe, self.cache, self.steps)
         if self.device == "cuda":
             torch.cuda.empty_cache()
         apply_profile(self.pipe, lower, self.device)
@@ -270,7 +270,7 @@ class CogVideoXBackend:
         """What the manifest records about how the last clip was made."""
         return {"family": self.family.name, "model": self.model, "config_hash": self.config_hash,
                 "profile": getattr(self, "profile", None), "dtype": getattr(self, "dtype", None),
-                "steps": self.steps or self.family.steps, "guidance": self.family.guidance_scale,
+                "steps": self.steps, "guidance": self.family.guidance_scale,
                 **({"fast": self.fast.names()} if self.fast else {}), **({"cache": self.cache} if self.cache else {}),
                 **({"gpu_memory_gib": self.gpu_memory} if self.gpu_memory else {}),
                 **({"loras": [{"file": str(lora.file), "scale": lora.scale, "sha256": lora.sha256}
@@ -280,7 +280,7 @@ class CogVideoXBackend:
     def _run(self, spec: ShotSpec, progress: Progress | None) -> np.ndarray:
         import torch
 
-        steps = self.steps or self.family.steps
+        steps = self.steps
         prompt_embeds, negative_embeds = self._encode(spec.prompt, spec.negative_prompt)
         inputs = {
             "prompt_embeds": prompt_embeds, "negative_prompt_embeds": negative_embeds,
