@@ -287,8 +287,9 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
 
     ``executor``: ``local`` (this process), ``accelerate`` (this process's share of a run started in
     several, by ``accelerate launch`` or ``torchrun``) or ``ray`` (tasks on Ray actors, on the cluster at
-    ``ray_address`` or a local Ray instance), or an executor of your own making (it stays open). Failed
-    shots and renders are listed in the returned :class:`BuildReport`, not raised.
+    ``ray_address`` or a local Ray instance), or an executor of your own making (it stays open). With
+    ``backend_options={"parallel": "cfg"}``, ``accelerate``'s two processes make each clip together.
+    Failed shots and renders are listed in the returned :class:`BuildReport`, not raised.
     """
     _check_arguments(request=(request, Request), settings=(settings, Settings), out=(out, PATHLIKE),
                      backend=(backend, str), backend_options=(backend_options, dict), ray_address=(ray_address, str))
@@ -305,23 +306,25 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     twins = planner is not None and _wants_overlay_clips(planner.layouts, kinds)
     maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
     shop = Workshop(store, Path(out), use_cache, maker, _pose_writer(maker))
-    runner = _executor(executor, ray_address) if isinstance(executor, str) else executor
+    parallel = (backend_options or {}).get("parallel")
+    runner = _executor(executor, ray_address, parallel) if isinstance(executor, str) else executor
     try:
-        report = run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress,
-                           runner)
+        return run_build(specs, shop, (lambda clips: planner.plan(clips, kinds)) if planner else None, progress,
+                         runner, started)  # timed from the start: catalog, clips and renders
     finally:
         if runner is not executor:
             runner.close()
-    report.seconds = time.perf_counter() - started  # the whole build: catalog, clips and renders
-    return report
 
 
 EXECUTORS = ("local", "accelerate", "ray")
 
 
-def _executor(name: str, ray_address: str | None = None) -> Executor:
+def _executor(name: str, ray_address: str | None = None, parallel: str | None = None) -> Executor:
     if ray_address and name != "ray":
         raise RequestError(f"--ray-address is for --executor ray (this build uses --executor {name})")
+    if parallel and name != "accelerate":
+        raise RequestError(f"--parallel {parallel} makes each clip on the two processes of an accelerate run: "
+                           f"add --executor accelerate and start it with accelerate launch --num_processes 2")
     if name == "ray":
         from fitcontent.engine.distributed import RayExecutor
 
@@ -330,10 +333,10 @@ def _executor(name: str, ray_address: str | None = None) -> Executor:
         except ImportError:
             raise FitcontentError("--executor ray needs Ray: pip install 'fitcontent[cluster]'") from None
     if name == "accelerate":
-        from fitcontent.engine.distributed import AccelerateExecutor
+        from fitcontent.engine.distributed import AccelerateExecutor, CfgParallelExecutor
 
         try:
-            return AccelerateExecutor()
+            return CfgParallelExecutor() if parallel else AccelerateExecutor()
         except ImportError:
             raise FitcontentError("--executor accelerate needs torch and accelerate: pip install 'fitcontent[gpu]'") \
                 from None

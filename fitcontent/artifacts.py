@@ -101,10 +101,29 @@ Artifact = Annotated[Annotated[ClipArtifact, Tag("clip")] | Annotated[RenderArti
                      Discriminator(_kind)]
 
 
+class BuildFigures(BaseModel):
+    """What a build did and cost, every worker together."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    executor: str = Field(description="local, accelerate, 'accelerate, parallel cfg' or ray")
+    workers: int = Field(description="the processes or Ray actors that made its clips")
+    clips_made: int
+    clips_cached: int
+    seconds: float = Field(description="the build's wall time")
+    worker_seconds_per_clip: float | None = Field(
+        description="seconds spent making each clip made, summed over the workers that made it together: "
+                    "GPU-seconds where each worker holds a GPU (None when no clip was made)")
+    clips_per_hour: float = Field(description="clips made per hour of the build's wall time")
+
+
 class Manifest(BaseModel):
-    """``dist/manifest.json``: every clip and render in dist/, sorted by path."""
+    """``dist/manifest.json``: every clip and render in dist/, sorted by path, and the last build's figures."""
 
     model_config = ConfigDict(extra="ignore")
 
     generator: str = Field(description="fitcontent and its version")
+    last_build: BuildFigures | None = Field(
+        default=None, description="the last build that made something here (one that found everything in the "
+                                  "store leaves the file as it was)")
     artifacts: list[Artifact]

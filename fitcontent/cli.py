@@ -267,6 +267,9 @@ def plan(request, fmt: str, settings) -> None:
                    "(accelerate launch --multi_gpu -m fitcontent build ... or torchrun); ray: tasks on Ray "
                    "actors, one per GPU.")
 @click.option("--ray-address", help="A Ray cluster to run on (--executor ray; default: a local Ray instance).")
+@click.option("--parallel", type=click.Choice(["cfg"]),
+              help="cfg: each clip on two processes at once, one guidance branch each (--executor accelerate, "
+                   "started with accelerate launch --num_processes 2).")
 @click.option("--draft", is_flag=True, help="Half size, for a fast look.")
 @click.option("--dry-run", is_flag=True, help="Show what would be built and what is cached; build nothing.")
 @click.option("--no-cache", is_flag=True, help="Remake every clip even when the store has it.")
@@ -278,7 +281,7 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--brand", type=click.Path(path_type=Path), help="brand.yaml: colours, logo, font, end card.")
 @common_options
 def build(request, out: Path, backend: str, model, family, profile: str, image, video, steps, dtype, step_cache,
-          loras, gpu_memory, executor: str, ray_address, draft: bool, dry_run: bool, no_cache: bool, formats,
+          loras, gpu_memory, executor: str, ray_address, parallel, draft: bool, dry_run: bool, no_cache: bool, formats,
           layouts: str, lang: str, brand, settings) -> None:
     """Make the clips for EXERCISES into --out, then the renders (demos, comparisons, grids, lessons) in
     every requested format with posters and captions; anything already made for the same spec is reused."""
@@ -289,7 +292,7 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
     if brand:
         settings = settings.model_copy(update={"brand": brand})
     options = {"model": model, "family_name": family, "image": image, "video": video, "steps": steps, "dtype": dtype,
-               "cache": step_cache, "loras": list(loras) or None, "gpu_memory": gpu_memory}
+               "cache": step_cache, "loras": list(loras) or None, "gpu_memory": gpu_memory, "parallel": parallel}
     options = {name: value for name, value in options.items() if value is not None}
     if backend != "cogvideox" and (options or profile != "auto"):
         flags = {"family_name": "family", "loras": "lora", "gpu_memory": "gpu-memory"}

@@ -11,17 +11,24 @@ the same files and manifest as one process makes.
 machine without GPUs, one per CPU; each actor holds its own copy of the workshop, so its model loads once.
 An actor that dies is restarted and its shot retried, twice at most; the files land in the shared store
 and dist/, and the driver reports progress and writes the manifest.
+
+:class:`CfgParallelExecutor` (``--parallel cfg``): two processes make every clip together, one guidance
+branch each, for one long clip in about half the time; renders are shared out as above.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import tempfile
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from fitcontent.engine.executor import LocalExecutor, Outcome, ShotProgress, WorkItem, Workshop, run_item
-from fitcontent.errors import RequestError
+from fitcontent.engine.work import ClipWork
+from fitcontent.errors import FitcontentError, RequestError
+from fitcontent.generation.parallel import check_processes
 from fitcontent.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +52,8 @@ GATHER_HOURS = 48
 class AccelerateExecutor:
     """This process's share of every run, by accelerate's process state (gloo between CPU processes)."""
 
+    name = "accelerate"
+
     def __init__(self) -> None:
         from datetime import timedelta
 
@@ -55,6 +64,7 @@ class AccelerateExecutor:
         # default 10-minute watchdog
         self.state = PartialState(cpu=not torch.cuda.is_available(), timeout=timedelta(hours=GATHER_HOURS))
         self.is_main = self.state.is_main_process
+        self.workers = self.state.num_processes
 
     def close(self) -> None:
         """Leave the process group (gloo's threads, left running, abort the process at exit)."""
@@ -75,6 +85,85 @@ class AccelerateExecutor:
                                        what, workers)
         everyone = dict(gather_object(list(zip(mine, outcomes, strict=True))))
         return [everyone[i] for i in range(len(items))]
+
+
+class CfgParallelExecutor(AccelerateExecutor):
+    """Every clip made by both processes at once, step for step, each running one branch of classifier-free
+    guidance (the backend's ``parallel="cfg"`` splits the transformer's batch). The main process decides
+    what the store already has, stores and publishes; the other makes the same clip beside it and throws its
+    copy away. Renders are shared out by cost, as :class:`AccelerateExecutor` does.
+
+    The processes must run every step together, so a clip that fails in either stops the run (with a
+    FitcontentError): finished clips are in the store, and a rerun goes on from there."""
+
+    name = "accelerate, parallel cfg"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failed = False
+        try:
+            check_processes(self.state.num_processes)
+        except RequestError:
+            self.close()
+            raise
+
+    def run(self, items: Sequence[WorkItem], shop: Workshop, progress: ShotProgress, what: str = "shots",
+            workers: int = 1) -> list[Outcome]:
+        if not all(isinstance(item, ClipWork) for item in items):
+            return super().run(items, shop, progress, what, workers)
+        progress = progress if self.is_main else ShotProgress()
+        progress.start(len(items), what)
+        outcomes = []
+        for item in items:
+            outcome = self._together(item, shop, progress)
+            progress.done(item, "failed" if outcome.error else "cached" if outcome.cached else "built")
+            outcomes.append(outcome)
+        progress.close()
+        return outcomes
+
+    def _together(self, item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
+        """One clip: from the store (the main process looks), or made by both processes; the main
+        process's outcome, in both."""
+        from accelerate.utils import broadcast_object_list
+
+        stored = [shop.use_cache and shop.store.get(item.key()) is not None if self.is_main else None]
+        broadcast_object_list(stored)
+        if stored[0] and not self.is_main:
+            outcome = None
+        elif self.is_main:
+            outcome = run_item(item, shop, progress, look_up=bool(stored[0]))
+        else:
+            outcome = self._alongside(item, shop)
+        if outcome is not None and outcome.error and not outcome.cached and not stored[0]:
+            self.failed = True
+            raise FitcontentError(f"{item.id}: {outcome.error}; --parallel cfg stops at a failed clip, as both "
+                                  f"processes run every step together. Finished clips are in the store: run "
+                                  f"the build again to go on")
+        shared = [outcome.model_copy(update={"seconds": outcome.seconds * self.state.num_processes})
+                  if self.is_main and outcome else None]
+        broadcast_object_list(shared)
+        assert shared[0] is not None  # the main process always has an outcome
+        return shared[0]
+
+    @staticmethod
+    def _alongside(item: WorkItem, shop: Workshop) -> Outcome:
+        """The other process's part: the same clip, made into a temporary folder and thrown away."""
+        with tempfile.TemporaryDirectory(prefix="fitcontent-cfg-") as folder:
+            try:
+                item.make(Path(folder) / f"clip.{item.suffix}", shop, None)
+            except Exception as exc:  # reported by the caller, which stops the run
+                log.error("%s failed: %s", item.id, exc)
+                return Outcome(id=item.id, error=str(exc))
+        return Outcome(id=item.id)
+
+    def close(self) -> None:
+        """Leave the process group; after a failed clip, without waiting for the other process, which may
+        be in the middle of a step that will never finish."""
+        import torch
+
+        if self.failed and torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
+        super().close()
 
 
 RETRIES = 2
@@ -99,6 +188,7 @@ class _Worker:
 class RayExecutor:
     """Items as tasks on Ray actors; without ``address``, a local Ray instance sized to this machine."""
 
+    name = "ray"
     is_main = True
 
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:

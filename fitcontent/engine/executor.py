@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from fitcontent.artifacts import ClipArtifact, RenderArtifact
+from fitcontent.artifacts import BuildFigures, ClipArtifact, RenderArtifact
 from fitcontent.generation.base import Backend, Progress, ShotSpec
 from fitcontent.store import Entry, Store
 
@@ -102,11 +102,12 @@ class Outcome(BaseModel):
     seconds: float = 0.0  # making it, in the worker that did (0 when it came from the store)
 
 
-def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
-    """Get ``item`` from the store or make it, then publish it; a failure is returned, not raised."""
+def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress, look_up: bool = True) -> Outcome:
+    """Get ``item`` from the store or make it, then publish it; a failure is returned, not raised.
+    ``look_up=False``: make it even if the store has it (another process decided it is not there)."""
     try:
         key = item.key()
-        stored = shop.store.get(key) if shop.use_cache else None
+        stored = shop.store.get(key) if shop.use_cache and look_up else None
         made: list[Made] = []
         started = time.perf_counter()
         if stored is None:
@@ -123,9 +124,12 @@ def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
 
 class Executor(Protocol):
     """Runs items and returns their outcomes in the items' order, in every process it spans; ``is_main``:
-    this process writes what the whole run shares (the manifest)."""
+    this process writes what the whole run shares (the manifest); ``workers``: the processes or actors
+    that make items."""
 
+    name: str
     is_main: bool
+    workers: int
 
     def close(self) -> None: ...
 
@@ -136,7 +140,9 @@ class Executor(Protocol):
 class LocalExecutor:
     """This process: one item at a time, or ``workers`` threads (renders: x264 and the decoders overlap)."""
 
+    name = "local"
     is_main = True
+    workers = 1
 
     def close(self) -> None:
         """Nothing to release."""
@@ -168,6 +174,8 @@ class BuildReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     seconds: float = 0.0
     main: bool = True  # False in the other processes of a run over several (they print nothing)
+    executor: str = "local"
+    workers: int = 1
     made_clips: int = 0
     clip_seconds: float = 0.0
     """Seconds spent making the clips that were made, summed over workers: GPU-seconds where each worker holds
@@ -192,6 +200,16 @@ class BuildReport:
     @property
     def clips(self) -> list[ClipArtifact]:
         return [a for a in self.built if isinstance(a, ClipArtifact)]
+
+    def figures(self) -> BuildFigures | None:
+        """The figures the manifest keeps of this build; None when it made nothing (everything came from the
+        store), so that such a build leaves dist/ untouched."""
+        if len(self.built) == self.cached:
+            return None
+        return BuildFigures(executor=self.executor, workers=self.workers, clips_made=self.made_clips,
+                            clips_cached=len(self.clips) - self.made_clips, seconds=round(self.seconds, 3),
+                            worker_seconds_per_clip=round(self.clip_seconds / self.made_clips, 3)
+                            if self.made_clips else None, clips_per_hour=round(self.clips_per_hour, 1))
 
     def summary(self) -> str:
         clips = len(self.clips)

@@ -22,10 +22,12 @@ from fitcontent.store import output_dir, remove_stale_temp_files
 
 
 def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[ClipArtifact]], list[Render]] | None,
-          progress: ShotProgress | None = None, executor: Executor | None = None) -> BuildReport:
+          progress: ShotProgress | None = None, executor: Executor | None = None,
+          started: float | None = None) -> BuildReport:
     """Make every spec's clip with the workshop's backend, then the renders ``plan_renders`` plans from the
-    clips made, into ``shop.out``; write the manifest."""
-    started = time.perf_counter()
+    clips made, into ``shop.out``; write the manifest with the build's figures. ``started``: when the build
+    began (``time.perf_counter()``; default now)."""
+    started = time.perf_counter() if started is None else started
     progress = progress or ShotProgress()
     executor = executor or LocalExecutor()
     backend = shop.backend
@@ -33,15 +35,16 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
         raise ValueError("building clips needs a workshop with a backend")
     out = output_dir(shop.out)
     remove_stale_temp_files(out)  # a killed build's; another build's work in progress is younger
-    report = BuildReport(main=executor.is_main)
+    report = BuildReport(main=executor.is_main, executor=executor.name, workers=executor.workers)
     clips = [ClipWork(spec=spec, backend=backend.name, backend_version=backend.version) for spec in specs]
     report.add(executor.run(clips, shop, progress))
+    report.seconds = time.perf_counter() - started
     if report.main:  # one process writes the manifest; every process has every outcome
-        write_manifest(out, report.built)  # the clips are listed even if a render fails hard
+        write_manifest(out, report.built, report.figures())  # the clips are listed even if a render fails hard
     if plan_renders is not None:  # every process plans the same renders from the same clips
         renders = [RenderWork(render=render) for render in plan_renders(report.clips)]
         report.add(executor.run(renders, shop, progress, "renders", RENDER_WORKERS))
+        report.seconds = time.perf_counter() - started
         if report.main:
-            write_manifest(out, report.built)
-    report.seconds = time.perf_counter() - started
+            write_manifest(out, report.built, report.figures())
     return report

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from fitcontent.artifacts import Artifact, ClipArtifact, Manifest, RenderArtifact
+from fitcontent.artifacts import Artifact, BuildFigures, ClipArtifact, Manifest, RenderArtifact
 from fitcontent.errors import FitcontentError
 from fitcontent.store import hashed, lock, write_text_if_changed
 
@@ -38,17 +38,19 @@ def read_manifest(dist: Path) -> list[ClipArtifact | RenderArtifact]:
     return artifacts
 
 
-def write_manifest(out: Path, entries: Sequence[ClipArtifact | RenderArtifact]) -> None:
+def write_manifest(out: Path, entries: Sequence[ClipArtifact | RenderArtifact],
+                   figures: BuildFigures | None = None) -> None:
     """Merge this build's entries into dist/manifest.json under dist/'s lock, so builds into one dist/ at the
-    same time lose no entry. Only entries whose file holds the bytes they list are kept: one whose file is
-    gone, or was replaced since (by another build), is dropped."""
+    same time lose no entry, with this build's ``figures`` (None: the figures already there stay). Only
+    entries whose file holds the bytes they list are kept: one whose file is gone, or was replaced since (by
+    another build), is dropped."""
     path = out / MANIFEST
     with lock(out):
         before = _entries(path)
         if before is None:
             log.warning("%s has no list of artifacts; writing a new one", path)
         merged = {(e.id, e.kind): e for e in [*(before or []), *entries] if _holds(out / e.path, e.sha256)}
-        manifest = Manifest(generator=f"fitcontent {version('fitcontent')}",
+        manifest = Manifest(generator=f"fitcontent {version('fitcontent')}", last_build=figures or _figures(path),
                             artifacts=sorted(merged.values(), key=lambda e: e.path))
         write_text_if_changed(path, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
 
@@ -58,6 +60,14 @@ def _holds(path: Path, sha256: str) -> bool:
         return hashed(path)[1] == sha256
     except OSError:  # gone, or not a file
         return False
+
+
+def _figures(path: Path) -> BuildFigures | None:
+    """The last build's figures in an existing manifest (None when there are none, or they are malformed)."""
+    try:
+        return BuildFigures.model_validate(json.loads(path.read_text(encoding="utf-8"))["last_build"])
+    except (OSError, ValueError, TypeError, KeyError, ValidationError):
+        return None
 
 
 def _entries(path: Path) -> list[ClipArtifact | RenderArtifact] | None:

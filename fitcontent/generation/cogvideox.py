@@ -26,6 +26,7 @@ from fitcontent.generation.base import Clip, Progress, ShotSpec
 from fitcontent.generation.caching import attach_cache, check_cache, detach_cache
 from fitcontent.generation.lora import Lora, fuse_loras
 from fitcontent.generation.models import FAMILIES, Family, check_spec, family
+from fitcontent.generation.parallel import CfgSplit
 from fitcontent.generation.profiles import (
     PROFILES,
     apply_profile,
@@ -112,12 +113,14 @@ class CogVideoXBackend:
     def __init__(self, catalog: Catalog, model: Path | None = None, family_name: str | None = None,
                  profile: str = "auto", image: Path | None = None, video: Path | None = None, steps: int | None = None,
                  pipeline=None, dtype: str | None = None, compile_cache: Path | None = None, cache: str | None = None,
-                 loras: Sequence[str] = (), gpu_memory: float | None = None):
+                 loras: Sequence[str] = (), gpu_memory: float | None = None, parallel: str | None = None):
         """``pipeline``: one already in memory instead of ``model`` (benchmarks of real-size architectures
         with random weights); then ``family_name`` is required. ``compile_cache``: where the ``fast``
         profile keeps compiled artifacts (the build puts it beside the store). ``cache``: a step cache of
         :mod:`fitcontent.generation.caching`; ``loras``: ``PATH[:SCALE]`` each (:mod:`fitcontent.generation.lora`).
-        ``gpu_memory``: GiB this process may use on the GPU (a 12 or 24 GB card's size, say)."""
+        ``gpu_memory``: GiB this process may use on the GPU (a 12 or 24 GB card's size, say). ``parallel``:
+        ``cfg`` makes each clip together with another process, one guidance branch each
+        (:mod:`fitcontent.generation.parallel`); the clip is the same, so its store key is too."""
         self.catalog = catalog
         wanted = family(family_name) if family_name else None
         if pipeline is not None and wanted is None:
@@ -143,6 +146,13 @@ class CogVideoXBackend:
         self.gpu_memory = gpu_memory
         check_cache(cache)
         self.cache = cache
+        if parallel not in (None, "cfg"):
+            raise RequestError(unknown_message("parallel", parallel, ["cfg"]))
+        if parallel and cache == "fastercache":
+            raise RequestError("--cache fastercache predicts the unconditional branch from the conditional one, "
+                               "so it cannot run with the branches apart (--parallel cfg); use first-block or pab")
+        self.parallel = parallel
+        self.split: CfgSplit | None = None
         self.loras = [Lora.parse(text) for text in ([loras] if isinstance(loras, str) else loras)]
         self.fast = FastOptions.for_device(default_device(), dtype or self.family.dtype) if profile == "fast" else None
         self.image, self.video = image, video
@@ -197,6 +207,8 @@ class CogVideoXBackend:
             attach_cache(self.pipe, self.cache, self.steps)
         self.dtype = str(dtype).removeprefix("torch.")
         apply_profile(self.pipe, self.profile, self.device, self.fast, self.compile_cache)
+        if self.parallel == "cfg":
+            self.split = CfgSplit(self.pipe.transformer)
         self.placed = True
         log.info("Loaded %s from %s (%s, profile %s)", self.family.name, self.directory, self.dtype, self.profile)
 
@@ -233,9 +245,12 @@ class CogVideoXBackend:
     def _step_down(self, spec: ShotSpec) -> bool:
         """After running out of GPU memory: the next profile down (False at the bottom), keeping LoRAs
         and the step cache. Compiled blocks cannot run under sequential offload's hooks, so ``fast`` steps
-        from ``offload`` to ``lowvram``, whose transformer loads afresh."""
+        from ``offload`` to ``lowvram``, whose transformer loads afresh. Never under ``--parallel cfg``: the
+        other process is in the middle of the same step."""
         import torch
 
+        if self.split is not None:
+            return False
         lower = next_profile(self.profile)
         compiled = self.fast is not None and self.fast.compile
         if lower == "sequential" and compiled:
@@ -273,6 +288,7 @@ class CogVideoXBackend:
                 "steps": self.steps, "guidance": self.family.guidance_scale,
                 **({"fast": self.fast.names()} if self.fast else {}), **({"cache": self.cache} if self.cache else {}),
                 **({"gpu_memory_gib": self.gpu_memory} if self.gpu_memory else {}),
+                **({"parallel": self.parallel} if self.parallel else {}),
                 **({"loras": [{"file": str(lora.file), "scale": lora.scale, "sha256": lora.sha256}
                               for lora in self.loras]} if self.loras else {}),
                 **getattr(self, "last_run", {})}

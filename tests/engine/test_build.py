@@ -168,3 +168,19 @@ def test_a_damaged_manifest_is_replaced_not_a_crash(tmp_path: Path, damaged: dic
     report = api.build(request, settings, out=dist)
     assert report.failed == []
     assert manifest(dist) == [e.model_dump(mode="json") for e in report.built]
+
+
+def test_the_manifest_keeps_the_last_builds_figures(tmp_path: Path) -> None:
+    settings, dist = settings_for(tmp_path), tmp_path / "dist"
+    request = api.make_request(exercises=["squat"], angles=["front", "side"], errors=["none"], **SMALL)
+    made = api.build(request, settings, out=dist)
+    figures = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))["last_build"]
+    assert (figures["executor"], figures["workers"], figures["clips_made"], figures["clips_cached"]) == \
+        ("local", 1, 2, 0)
+    assert figures["seconds"] == round(made.seconds, 3) and figures["seconds"] > 0
+    assert figures["worker_seconds_per_clip"] == round(made.clip_seconds / 2, 3) > 0
+    assert figures["clips_per_hour"] == round(2 * 3600 / made.seconds, 1)
+    assert f"{made.clip_seconds / 2:.1f} worker-seconds a clip" in made.summary()
+
+    api.build(request.model_copy(update={"angles": ["front"]}), settings, out=dist)  # all from the store
+    assert json.loads((dist / "manifest.json").read_text(encoding="utf-8"))["last_build"] == figures

@@ -58,6 +58,8 @@ def test_two_processes_make_what_one_makes(tmp_path: Path, backend: str, request
     one, _ = _build(tmp_path, "one", extra, 1)
     two, log = _build(tmp_path, "two", extra, 2)
     assert _files(two) == _files(one) and _files(one)
+    figures = json.loads((two / "manifest.json").read_text(encoding="utf-8"))["last_build"]
+    assert (figures["executor"], figures["workers"], figures["clips_made"]) == ("accelerate", 2, len(_clips(one)))
     manifest = _without_timings(json.loads((one / "manifest.json").read_text(encoding="utf-8")))
     assert _without_timings(json.loads((two / "manifest.json").read_text(encoding="utf-8"))) == manifest
     shares = {int(rank): int(made) for rank, made in re.findall(r"process (\d) of 2: (\d+) of \d+ shots", log)}
@@ -66,17 +68,13 @@ def test_two_processes_make_what_one_makes(tmp_path: Path, backend: str, request
     assert log.count("Built ") == 1, "only the main process reports"
 
 
+def _clips(folder: Path) -> list[dict]:
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return [entry for entry in manifest["artifacts"] if entry["kind"] == "clip"]
+
+
 def _without_timings(manifest: dict) -> dict:
     for entry in manifest["artifacts"]:
         entry.get("generation", {}).pop("seconds", None)
+    manifest.pop("last_build")  # the figures of each build: checked in tests/engine/test_build.py
     return manifest
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("diffusers")
-    from fitcontent.api import prompt_corpus
-    from fitcontent.generation.models import FAMILIES
-    from fitcontent.generation.tiny import make_tiny
-
-    return make_tiny(FAMILIES["cogvideox-5b"], tmp_path_factory.mktemp("tiny") / "cogvideox-5b", prompt_corpus())

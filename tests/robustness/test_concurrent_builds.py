@@ -59,7 +59,7 @@ def test_two_builds_into_one_out_leave_a_true_manifest(round_: int, tmp_path: Pa
 WRITER = """
 import sys
 from pathlib import Path
-from fitcontent.artifacts import ClipArtifact
+from fitcontent.artifacts import BuildFigures, ClipArtifact
 from fitcontent.export.manifest import write_manifest
 from fitcontent.store import file_sha256
 dist, name = Path(sys.argv[1]), sys.argv[2]
@@ -70,7 +70,8 @@ for i in range(int(sys.argv[3])):
                          path=path.name, pose="p.json", width=16, height=16, frames=1, fps=8, duration=0.125,
                          backend="test", backend_version="1", model=None, seed=0, prompt="", negative_prompt="",
                          cache_key="0" * 64, sha256=file_sha256(path)[1])
-    write_manifest(dist, [entry])
+    write_manifest(dist, [entry], BuildFigures(executor="local", workers=1, clips_made=1, clips_cached=0,
+                                              seconds=1, worker_seconds_per_clip=1, clips_per_hour=3600))
 """
 
 
