@@ -13,7 +13,7 @@ An actor that dies is restarted and its shot retried, twice at most; the files l
 and dist/, and the driver reports progress and writes the manifest.
 
 :class:`CfgParallelExecutor` (``--parallel cfg``): two processes make every clip together, one guidance
-branch each, for one long clip in about half the time; renders are shared out as above.
+branch each, so each transformer call does half the work; renders are shared out as above.
 """
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ class CfgParallelExecutor(AccelerateExecutor):
     copy away. Renders are shared out by cost, as :class:`AccelerateExecutor` does.
 
     The processes must run every step together, so a clip that fails in either stops the run (with a
-    FitcontentError): finished clips are in the store, and a rerun goes on from there."""
+    FitcontentError): finished clips are in the store, and a rerun goes on from there. The process left
+    waiting in a step is ended by the launcher (torchrun and accelerate launch stop every process once
+    one fails), or by gloo when its peer is gone."""
 
     name = "accelerate, parallel cfg"
 
@@ -114,28 +116,33 @@ class CfgParallelExecutor(AccelerateExecutor):
         progress = progress if self.is_main else ShotProgress()
         progress.start(len(items), what)
         outcomes = []
-        for item in items:
-            outcome = self._together(item, shop, progress)
-            progress.done(item, "failed" if outcome.error else "cached" if outcome.cached else "built")
-            outcomes.append(outcome)
-        progress.close()
+        try:
+            for item in items:
+                outcome = self._together(item, shop, progress)
+                progress.done(item, "failed" if outcome.error else "cached" if outcome.cached else "built")
+                outcomes.append(outcome)
+        except BaseException:  # the other process may be waiting in a step: close() must not wait for it
+            self.failed = True
+            raise
+        finally:
+            progress.close()
         return outcomes
 
     def _together(self, item: WorkItem, shop: Workshop, progress: ShotProgress) -> Outcome:
-        """One clip: from the store (the main process looks), or made by both processes; the main
+        """One clip: from the store (the main process looks, once), or made by both processes; the main
         process's outcome, in both."""
         from accelerate.utils import broadcast_object_list
 
-        stored = [shop.use_cache and shop.store.get(item.key()) is not None if self.is_main else None]
+        entry = shop.store.get(item.key()) if self.is_main and shop.use_cache else None
+        stored = [entry is not None]
         broadcast_object_list(stored)
         if stored[0] and not self.is_main:
             outcome = None
         elif self.is_main:
-            outcome = run_item(item, shop, progress, look_up=bool(stored[0]))
+            outcome = run_item(item, shop, progress, look_up=False, found=entry)
         else:
             outcome = self._alongside(item, shop)
-        if outcome is not None and outcome.error and not outcome.cached and not stored[0]:
-            self.failed = True
+        if outcome is not None and outcome.error and not stored[0]:
             raise FitcontentError(f"{item.id}: {outcome.error}; --parallel cfg stops at a failed clip, as both "
                                   f"processes run every step together. Finished clips are in the store: run "
                                   f"the build again to go on")

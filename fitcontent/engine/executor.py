@@ -102,12 +102,13 @@ class Outcome(BaseModel):
     seconds: float = 0.0  # making it, in the worker that did (0 when it came from the store)
 
 
-def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress, look_up: bool = True) -> Outcome:
+def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress, look_up: bool = True,
+             found: Entry | None = None) -> Outcome:
     """Get ``item`` from the store or make it, then publish it; a failure is returned, not raised.
-    ``look_up=False``: make it even if the store has it (another process decided it is not there)."""
+    ``look_up=False``: the caller looked in the store already and ``found`` is what it found (None: make it)."""
     try:
         key = item.key()
-        stored = shop.store.get(key) if shop.use_cache and look_up else None
+        stored = (shop.store.get(key) if shop.use_cache else None) if look_up else found
         made: list[Made] = []
         started = time.perf_counter()
         if stored is None:
@@ -124,12 +125,10 @@ def run_item(item: WorkItem, shop: Workshop, progress: ShotProgress, look_up: bo
 
 class Executor(Protocol):
     """Runs items and returns their outcomes in the items' order, in every process it spans; ``is_main``:
-    this process writes what the whole run shares (the manifest); ``workers``: the processes or actors
-    that make items."""
+    this process writes what the whole run shares (the manifest). Ours also have a ``name`` and the
+    number of ``workers`` (processes or actors) that make items, for the manifest's figures."""
 
-    name: str
     is_main: bool
-    workers: int
 
     def close(self) -> None: ...
 

@@ -35,7 +35,8 @@ def build(specs: list[ShotSpec], shop: Workshop, plan_renders: Callable[[list[Cl
         raise ValueError("building clips needs a workshop with a backend")
     out = output_dir(shop.out)
     remove_stale_temp_files(out)  # a killed build's; another build's work in progress is younger
-    report = BuildReport(main=executor.is_main, executor=executor.name, workers=executor.workers)
+    report = BuildReport(main=executor.is_main, executor=getattr(executor, "name", type(executor).__name__),
+                         workers=getattr(executor, "workers", 1))  # executors of the user's own making predate both
     clips = [ClipWork(spec=spec, backend=backend.name, backend_version=backend.version) for spec in specs]
     report.add(executor.run(clips, shop, progress))
     report.seconds = time.perf_counter() - started

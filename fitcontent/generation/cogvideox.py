@@ -148,9 +148,9 @@ class CogVideoXBackend:
         self.cache = cache
         if parallel not in (None, "cfg"):
             raise RequestError(unknown_message("parallel", parallel, ["cfg"]))
-        if parallel and cache == "fastercache":
-            raise RequestError("--cache fastercache predicts the unconditional branch from the conditional one, "
-                               "so it cannot run with the branches apart (--parallel cfg); use first-block or pab")
+        if parallel and cache in ("fastercache", "first-block"):
+            raise RequestError(f"--cache {cache} decides from both guidance branches at once, so with the branches "
+                               f"apart (--parallel cfg) it would make another clip; use --cache pab")
         self.parallel = parallel
         self.split: CfgSplit | None = None
         self.loras = [Lora.parse(text) for text in ([loras] if isinstance(loras, str) else loras)]
@@ -288,7 +288,7 @@ class CogVideoXBackend:
                 "steps": self.steps, "guidance": self.family.guidance_scale,
                 **({"fast": self.fast.names()} if self.fast else {}), **({"cache": self.cache} if self.cache else {}),
                 **({"gpu_memory_gib": self.gpu_memory} if self.gpu_memory else {}),
-                **({"parallel": self.parallel} if self.parallel else {}),
+                **({"parallel": self.parallel, "batch_per_process": self.split.share} if self.split else {}),
                 **({"loras": [{"file": str(lora.file), "scale": lora.scale, "sha256": lora.sha256}
                               for lora in self.loras]} if self.loras else {}),
                 **getattr(self, "last_run", {})}

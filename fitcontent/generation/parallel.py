@@ -32,6 +32,7 @@ class CfgSplit:
 
         check_processes(dist.get_world_size() if dist.is_initialized() else 1)
         self.rank = dist.get_rank()
+        self.share = 0  # the batch this process's transformer ran at its last call
         self.handles = [transformer.register_forward_pre_hook(self._split, with_kwargs=True),
                         transformer.register_forward_hook(self._gather, with_kwargs=True)]
 
@@ -48,7 +49,7 @@ class CfgSplit:
         if batch % PROCESSES:
             raise RuntimeError(f"--parallel cfg splits a batch of {batch} over {PROCESSES} processes; "
                                f"it needs classifier-free guidance (a batch of 2 a prompt)")
-        share = batch // PROCESSES
+        share = self.share = batch // PROCESSES
         start = self.rank * share
 
         def cut(value: Any) -> Any:

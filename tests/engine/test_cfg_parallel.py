@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -31,15 +30,14 @@ BUILD = ["build", "squat", "--angles", "front", "--size", "720x480", "--frames",
 FAILING = Path(__file__).with_name("cfg_failing_run.py")
 
 
-def _split_run(rank: int, port: int, model: str, folder: str) -> None:
+def _split_run(rank: int, model: str, folder: str) -> None:
     """One of two processes: the pipeline's latents alone, then with the branches split; what it saw."""
     import diffusers
     import torch.distributed as dist
 
     from fitcontent.generation.parallel import CfgSplit
 
-    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
-    dist.init_process_group("gloo", rank=rank, world_size=2)
+    dist.init_process_group("gloo", init_method=f"file://{folder}/rendezvous", rank=rank, world_size=2)
     pipe = diffusers.CogVideoXPipeline.from_pretrained(model)
     pipe.set_progress_bar_config(disable=True)
 
@@ -61,15 +59,9 @@ def _split_run(rank: int, port: int, model: str, folder: str) -> None:
     dist.destroy_process_group()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_each_process_runs_half_the_batch_and_both_get_the_whole_prediction(tiny_model: Path,
                                                                              tmp_path: Path) -> None:
-    torch.multiprocessing.spawn(_split_run, args=(_free_port(), str(tiny_model), str(tmp_path)), nprocs=2)
+    torch.multiprocessing.spawn(_split_run, args=(str(tiny_model), str(tmp_path)), nprocs=2)
     for rank in (0, 1):
         result = json.loads((tmp_path / f"rank{rank}.json").read_text())
         assert result["seen"] == [[1, 1, 1]] * 3, "each of the 3 steps ran one sample of the batch of 2"
@@ -77,7 +69,7 @@ def test_each_process_runs_half_the_batch_and_both_get_the_whole_prediction(tiny
 
 
 def _run(command: list[str], tmp_path: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FITCONTENT_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, "FITCONTENT_CACHE": str(tmp_path / "cache"), "CUDA_VISIBLE_DEVICES": ""}  # gloo on the CPU
     return subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
 
 
@@ -100,7 +92,7 @@ def test_a_build_over_two_processes_makes_the_clips_one_process_makes(tiny_model
     assert sorted(clips[0]) == sorted(clips[1]) and len(clips[0]) == 2
     for clip_id, entry in clips[1].items():
         assert entry["cache_key"] == clips[0][clip_id]["cache_key"], "the same clip, so the same store key"
-        assert entry["generation"]["parallel"] == "cfg"
+        assert (entry["generation"]["parallel"], entry["generation"]["batch_per_process"]) == ("cfg", 1)
         alone, together = (_rgb(tmp_path / name / entry["path"]) for name in ("one", "two"))
         assert together.shape == alone.shape == (9, 480, 720, 3)
         assert np.abs(together - alone).mean() < 1.0, "the same frames, up to rounding"
@@ -133,9 +125,10 @@ def test_cfg_parallel_is_refused_where_it_cannot_run(tiny_model: Path, tmp_path:
     with pytest.raises(RequestError, match="add --executor accelerate"):
         api.build(request, settings, tmp_path / "dist", "cogvideox",
                   backend_options={"model": tiny_model, "parallel": "cfg"})
-    with pytest.raises(RequestError, match="cannot run with the branches apart"):
-        api.build(request, settings, tmp_path / "dist", "cogvideox",
-                  backend_options={"model": tiny_model, "parallel": "cfg", "cache": "fastercache"})
+    for cache in ("fastercache", "first-block"):  # each decides from both branches at once
+        with pytest.raises(RequestError, match=f"--cache {cache} decides from both guidance branches"):
+            api.build(request, settings, tmp_path / "dist", "cogvideox",
+                      backend_options={"model": tiny_model, "parallel": "cfg", "cache": cache})
     with pytest.raises(RequestError, match=r"unknown parallel 'sequence'.*cfg"):
         api.build(request, settings, tmp_path / "dist", "cogvideox",
                   backend_options={"model": tiny_model, "parallel": "sequence"})
