@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -25,7 +25,7 @@ from fitcontent.errors import (
     TemplateError,
     unknown_message,
 )
-from fitcontent.generation.base import Backend, ShotSpec
+from fitcontent.generation.base import OVERLAYS, Backend, ShotSpec
 from fitcontent.prompts.context import PromptContext
 from fitcontent.prompts.render import PromptRenderer
 from fitcontent.prompts.tokens import estimate_t5_tokens
@@ -279,20 +279,23 @@ def schemas() -> dict[str, dict[str, Any]]:
     return {name: models[name].model_json_schema() for name in SCHEMAS}
 
 
-def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"), backend: str = "preview",
-          draft: bool = False, use_cache: bool = True, progress: ShotProgress | None = None,
-          backend_options: dict[str, Any] | None = None, executor: str | Executor = "local",
-          ray_address: str | None = None) -> BuildReport:
+def build(request: Request, settings: Settings | None = None, out: Path = Path("dist"),
+          backend: str | Backend = "preview", draft: bool = False, use_cache: bool = True,
+          progress: ShotProgress | None = None, backend_options: dict[str, Any] | None = None,
+          executor: str | Executor = "local", ray_address: str | None = None,
+          shots: Sequence[str] | None = None) -> BuildReport:
     """Plan ``request`` and make every clip and render into ``out`` (readable names plus manifest.json).
 
     ``executor``: ``local`` (this process), ``accelerate`` (this process's share of a run started in
     several, by ``accelerate launch`` or ``torchrun``) or ``ray`` (tasks on Ray actors, on the cluster at
     ``ray_address`` or a local Ray instance), or an executor of your own making (it stays open). With
     ``backend_options={"parallel": "cfg"}``, ``accelerate``'s two processes make each clip together.
+    ``backend``: a name, or a backend of your own making (loaded once, it stays loaded across builds).
+    ``shots``: make only these of the plan's shots (ids), and the renders they fill.
     Failed shots and renders are listed in the returned :class:`BuildReport`, not raised.
     """
     _check_arguments(request=(request, Request), settings=(settings, Settings), out=(out, PATHLIKE),
-                     backend=(backend, str), backend_options=(backend_options, dict), ray_address=(ray_address, str))
+                     backend_options=(backend_options, dict), ray_address=(ray_address, str))
     if isinstance(executor, str) and executor not in EXECUTORS:
         raise RequestError(unknown_message("executor", executor, EXECUTORS))
     from fitcontent.engine.executor import Workshop
@@ -304,7 +307,7 @@ def build(request: Request, settings: Settings | None = None, out: Path = Path("
     catalog = load_catalog(settings)
     planner = _planner(request, settings, catalog, Path(out), draft) if kinds else None  # bad layouts: before clips
     twins = planner is not None and _wants_overlay_clips(planner.layouts, kinds)
-    maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins)
+    maker, store, specs = _prepare(request, settings, backend, draft, backend_options, catalog, twins, shots)
     shop = Workshop(store, Path(out), use_cache, maker, _pose_writer(maker))
     parallel = (backend_options or {}).get("parallel")
     runner = _executor(executor, ray_address, parallel) if isinstance(executor, str) else executor
@@ -390,10 +393,11 @@ def _wants_overlay_clips(layouts: dict, kinds: list[str]) -> bool:
     return any(layouts[kind].overlays for kind in kinds)
 
 
-def _prepare(request: Request, settings: Settings | None, backend: str, draft: bool,
-             backend_options: dict | None = None, catalog: Catalog | None = None, twins: bool = False):
+def _prepare(request: Request, settings: Settings | None, backend: str | Backend, draft: bool,
+             backend_options: dict | None = None, catalog: Catalog | None = None, twins: bool = False,
+             shots: Sequence[str] | None = None):
     """The backend, the store and the specs to make; ``twins``: a layout uses clips with overlays, so each
-    clip is made with them too."""
+    clip is made with them too; ``shots``: only the specs of these ids (with or without overlays)."""
     from fitcontent.store import Store
 
     settings = settings or load_settings()
@@ -401,8 +405,13 @@ def _prepare(request: Request, settings: Settings | None, backend: str, draft: b
     options = dict(backend_options or {})
     if backend == "cogvideox":  # the fast profile's compiled artifacts live beside the clip store
         options.setdefault("compile_cache", settings.cache_dir / "compiled")
-    maker = make_backend(backend, catalog, **options)
+    maker = make_backend(backend, catalog, **options) if isinstance(backend, str) else backend
     specs = plan(request, settings, catalog).shots
+    if shots is not None:
+        wanted = {shot.removesuffix(f".{OVERLAYS}") for shot in shots}
+        if unknown := wanted - {s.id for s in specs}:
+            raise RequestError(f"shots: {', '.join(sorted(unknown))} not in this request's plan")
+        specs = [s for s in specs if s.id in wanted]
     fam = maker.family
     if fam is not None and draft and fam.resolution == "fixed":
         raise RequestError(f"--draft halves the size, and {fam.name} makes {fam.width}x{fam.height} only; "

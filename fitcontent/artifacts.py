@@ -117,6 +117,17 @@ class BuildFigures(BaseModel):
     clips_per_hour: float = Field(description="clips made per hour of the build's wall time")
 
 
+class Approval(BaseModel):
+    """Who approved a preview for the video model, when, and which shots."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    by: str = Field(description="the name of the approver's API token")
+    at: str = Field(description="ISO 8601 time, UTC")
+    shots: list[str] = Field(description="ids of the shots approved")
+    job: str | None = Field(default=None, description="the studio job it belongs to")
+
+
 class Manifest(BaseModel):
     """``dist/manifest.json``: every clip and render in dist/, sorted by path, and the last build's figures."""
 
@@ -126,4 +137,5 @@ class Manifest(BaseModel):
     last_build: BuildFigures | None = Field(
         default=None, description="the last build that made something here (one that found everything in the "
                                   "store leaves the file as it was)")
+    approval: Approval | None = Field(default=None, description="the approved preview these clips were made from")
     artifacts: list[Artifact]

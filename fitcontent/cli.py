@@ -323,6 +323,47 @@ def build(request, out: Path, backend: str, model, family, profile: str, image, 
         click.get_current_context().exit(1)
 
 
+STUDIO_DATA = Path("studio")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every one).")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path), default=STUDIO_DATA, show_default=True,
+              help="Jobs, tokens and each job's files.")
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes (each keeps its video model loaded; one per GPU).")
+@click.option("--model", type=click.Path(path_type=Path), help="CogVideoX pipeline for approved jobs' render stage.")
+@click.option("--profile", default="auto", show_default=True, help="Its memory and speed profile.")
+@click.option("--steps", type=int, help="Its denoising steps (default: the family's).")
+@common_options
+def serve(host: str, port: int, data: Path, workers: int, model, profile: str, steps, settings) -> None:
+    """The studio: the web API and its worker processes (docs at /docs, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    from fitcontent.service.app import Studio, create_app
+
+    video = {name: value for name, value in {"model": model, "profile": profile, "steps": steps}.items() if value}
+    studio = Studio(data, settings, workers, video)
+    uvicorn.run(create_app(studio), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens for the studio."""
+
+
+@tokens.command("create")
+@click.argument("name")
+@click.option("--data", type=click.Path(path_type=Path), default=STUDIO_DATA, show_default=True)
+@common_options
+def tokens_create(name: str, data: Path, settings) -> None:
+    """Print a new token for NAME (replacing NAME's old one); only its hash is stored."""
+    from fitcontent.service.jobs import JobStore
+
+    click.echo(JobStore(data).create_token(name))
+
+
 @cli.group()
 def models() -> None:
     """CogVideoX models: the known families, the ones on this machine, tiny test models."""

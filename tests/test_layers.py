@@ -8,7 +8,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "fitcontent"
 BOTTOM = ("settings", "paths", "errors", "store", "media", "fonts", "yamlfile", "templating", "artifacts")
 LAYERS = [BOTTOM, ("catalog",), ("prompts", "pose"), ("generation",), ("post",), ("export",), ("engine", "progress"),
-          ("api",), ("cli", "__main__", "__init__")]
+          ("api",), ("service",), ("cli", "__main__", "__init__")]
 RANK = {part: level for level, parts in enumerate(LAYERS) for part in parts}
 
 

@@ -14,11 +14,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from fitcontent.artifacts import Artifact, BuildFigures, ClipArtifact, Manifest, RenderArtifact
+from fitcontent.artifacts import Approval, Artifact, BuildFigures, ClipArtifact, Manifest, RenderArtifact
 from fitcontent.errors import FitcontentError
-from fitcontent.store import hashed, lock, write_text_if_changed
+from fitcontent.store import hashed, lock, output_dir, write_text_if_changed
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
@@ -39,20 +39,35 @@ def read_manifest(dist: Path) -> list[ClipArtifact | RenderArtifact]:
 
 
 def write_manifest(out: Path, entries: Sequence[ClipArtifact | RenderArtifact],
-                   figures: BuildFigures | None = None) -> None:
+                   figures: BuildFigures | None = None, approval: Approval | None = None) -> None:
     """Merge this build's entries into dist/manifest.json under dist/'s lock, so builds into one dist/ at the
-    same time lose no entry, with this build's ``figures`` (None: the figures already there stay). Only
-    entries whose file holds the bytes they list are kept: one whose file is gone, or was replaced since (by
-    another build), is dropped."""
+    same time lose no entry, with this build's ``figures`` and the ``approval`` it was made under (None: what
+    the file holds stays). Only entries whose file holds the bytes they list are kept: one whose file is
+    gone, or was replaced since (by another build), is dropped."""
     path = out / MANIFEST
     with lock(out):
         before = _entries(path)
         if before is None:
             log.warning("%s has no list of artifacts; writing a new one", path)
         merged = {(e.id, e.kind): e for e in [*(before or []), *entries] if _holds(out / e.path, e.sha256)}
-        manifest = Manifest(generator=f"fitcontent {version('fitcontent')}", last_build=figures or _figures(path),
+        kept = _kept(path)
+        manifest = Manifest(generator=f"fitcontent {version('fitcontent')}", last_build=figures or kept.last_build,
+                            approval=approval or kept.approval,
                             artifacts=sorted(merged.values(), key=lambda e: e.path))
         write_text_if_changed(path, json.dumps(manifest.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n")
+
+
+def record_approval(out: Path, approval: Approval) -> None:
+    """Note in dist/manifest.json the approval that the clips built next into ``out`` are made under."""
+    output_dir(out)
+    write_manifest(out, [], approval=approval)
+
+
+class _Kept(BaseModel):
+    """What a manifest says about the builds, beside its entries."""
+
+    last_build: BuildFigures | None = None
+    approval: Approval | None = None
 
 
 def _holds(path: Path, sha256: str) -> bool:
@@ -62,12 +77,13 @@ def _holds(path: Path, sha256: str) -> bool:
         return False
 
 
-def _figures(path: Path) -> BuildFigures | None:
-    """The last build's figures in an existing manifest (None when there are none, or they are malformed)."""
+def _kept(path: Path) -> _Kept:
+    """The figures and approval of an existing manifest (none when absent or malformed)."""
     try:
-        return BuildFigures.model_validate(json.loads(path.read_text(encoding="utf-8"))["last_build"])
-    except (OSError, ValueError, TypeError, KeyError, ValidationError):
-        return None
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return _Kept(last_build=raw.get("last_build"), approval=raw.get("approval"))
+    except (OSError, ValueError, AttributeError, ValidationError):
+        return _Kept()
 
 
 def _entries(path: Path) -> list[ClipArtifact | RenderArtifact] | None:

@@ -1,0 +1,266 @@
+"""The studio's HTTP API (FastAPI): catalog, plan, jobs with live progress and approval, artifacts,
+metrics and health. ``fitcontent serve`` runs it under uvicorn with worker processes beside it.
+
+Every endpoint but ``/healthz`` and ``/metrics`` needs a token (``fitcontent tokens create NAME``), sent
+as ``Authorization: Bearer <token>``. Bodies are limited in size, the queue in length, and artifact paths
+cannot leave their job's folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+import fitcontent.api as api
+from fitcontent.errors import FitcontentError
+from fitcontent.export.manifest import MANIFEST
+from fitcontent.service.jobs import TERMINAL, Job, JobStore
+from fitcontent.service.metrics import metrics_text
+from fitcontent.service.worker import work
+from fitcontent.settings import Settings
+
+MAX_BODY = 64 * 1024
+"""Bytes a JSON request may have."""
+QUEUE_LIMIT = 50
+"""Jobs waiting or running at once; more are refused with 429."""
+STAGES = ("preview", "render")
+VERSION = version("fitcontent")
+
+
+@dataclass
+class Studio:
+    """What the app serves from: the job store, the settings, and the worker processes."""
+
+    data: Path
+    settings: Settings
+    workers: int = 1
+    video_options: dict[str, Any] = field(default_factory=dict)
+    queue_limit: int = QUEUE_LIMIT
+    processes: list = field(default_factory=list)
+    stop: Any = None
+
+    def __post_init__(self) -> None:
+        self.jobs = JobStore(self.data)
+
+    def start(self) -> None:
+        """Requeue what a stopped server left running, then start the workers and their supervisor."""
+        self.jobs.requeue_running()
+        context = multiprocessing.get_context("spawn")  # no forked copy of the server's threads
+        self.stop = context.Event()
+        self.processes = [self._worker(context) for _ in range(self.workers)]
+        threading.Thread(target=self._supervise, args=(context,), daemon=True, name="supervisor").start()
+
+    def _worker(self, context):
+        process = context.Process(target=work, args=(self.data, self.settings, self.video_options, self.stop),
+                                  daemon=True, name="fitcontent-worker")
+        process.start()
+        return process
+
+    def _supervise(self, context) -> None:
+        """A worker that died (killed, out of memory) is replaced; its job goes back to the queue."""
+        while not self.stop.wait(1.0):
+            for index, process in enumerate(self.processes):
+                if not process.is_alive():
+                    self.jobs.requeue_running(process.pid)
+                    self.processes[index] = self._worker(context)
+
+    def close(self) -> None:
+        if self.stop is not None:
+            self.stop.set()
+        for process in self.processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+
+    def alive(self) -> int:
+        return sum(p.is_alive() for p in self.processes)
+
+
+class JobCreate(BaseModel):
+    """A job: what to make, and whether the approved preview then goes to the video model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request: api.Request
+    render: bool = Field(default=False, description="after the preview, wait for approval, then make the approved "
+                                                    "shots with the video model")
+
+
+class Approve(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    shots: list[str] | None = Field(default=None, max_length=1000, description="ids to make (default: every shot)")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _owner(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    """The name of the token the request carries, or 401."""
+    jobs = request.app.state.studio.jobs
+    name = jobs.token_owner(credentials.credentials) if credentials else None
+    if name is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid token is needed: Authorization: Bearer <token> "
+                            "(fitcontent tokens create NAME)", headers={"WWW-Authenticate": "Bearer"})
+    return name
+
+
+User = Annotated[str, Depends(_owner)]
+
+
+def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
+    """The app over ``studio``; with ``start_workers``, the workers start and stop with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if start_workers:
+            studio.start()
+        yield
+        studio.close()
+
+    app = FastAPI(title="fitcontent studio", version=VERSION, lifespan=lifespan)
+    app.state.studio = studio
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
+            return JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status.HTTP_413_CONTENT_TOO_LARGE)
+        return await call_next(request)
+
+    @app.exception_handler(FitcontentError)
+    async def usage_error(request: Request, exc: FitcontentError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        return {"ok": True, "version": VERSION, "workers": studio.alive()}
+
+    @app.get("/metrics", response_class=PlainTextResponse)
+    def metrics() -> str:
+        return metrics_text(studio.jobs, studio.alive())
+
+    @app.get("/api/catalog")
+    def catalog(user: User) -> list[dict[str, Any]]:
+        return [_movement_card(m) for m in api.load_catalog(studio.settings).movements.values()]
+
+    @app.get("/api/catalog/{movement_id}")
+    def movement(movement_id: str, user: User) -> dict[str, Any]:
+        found = api.load_catalog(studio.settings).movements.get(movement_id)
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no movement {movement_id!r}")
+        return {**_movement_card(found), **found.model_dump(mode="json", include={"cues", "errors", "tempo"})}
+
+    @app.post("/api/plan")
+    def plan(request: api.Request, user: User) -> list[dict[str, Any]]:
+        shots = api.plan(request, studio.settings).shots
+        return [s.model_dump(mode="json", include={"id", "exercise", "variation", "angle", "form", "prompt",
+                                                   "width", "height", "frames", "fps", "seed"}) for s in shots]
+
+    @app.post("/api/jobs", status_code=status.HTTP_201_CREATED)
+    def create_job(body: JobCreate, user: User) -> Job:
+        api.plan(body.request, studio.settings)  # a request that cannot be planned is refused now, not later
+        job = studio.jobs.create(user, body.request.model_dump(mode="json", exclude_unset=True), body.render,
+                                 studio.queue_limit)
+        if job is None:
+            raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"{studio.queue_limit} jobs are waiting or "
+                                "running; try again once some finish", headers={"Retry-After": "30"})
+        return job
+
+    @app.get("/api/jobs")
+    def jobs(user: User) -> list[Job]:
+        return studio.jobs.recent()
+
+    def existing(job_id: str) -> Job:
+        job = studio.jobs.get(job_id)
+        if job is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id!r}")
+        return job
+
+    @app.get("/api/jobs/{job_id}")
+    def job(job_id: str, user: User) -> Job:
+        return existing(job_id)
+
+    @app.get("/api/jobs/{job_id}/events")
+    async def events(job_id: str, user: User) -> StreamingResponse:
+        """Server-sent events: the job each time it changes, until it ends."""
+        existing(job_id)
+
+        async def stream() -> AsyncIterator[str]:
+            last = None
+            while True:
+                current = studio.jobs.get(job_id)
+                if current is None:
+                    return
+                if current.updated != last:
+                    last = current.updated
+                    yield f"event: job\ndata: {current.model_dump_json()}\n\n"
+                if current.state in TERMINAL or current.state == "awaiting_approval":
+                    return
+                await asyncio.sleep(0.5)
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+    @app.post("/api/jobs/{job_id}/approve")
+    def approve(job_id: str, body: Approve, user: User) -> Job:
+        current = existing(job_id)
+        if current.state != "awaiting_approval":
+            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} is {current.state}, not waiting for approval")
+        planned = [s.id for s in api.plan(api.make_request(**current.request), studio.settings).shots]
+        shots = body.shots if body.shots is not None else planned
+        if unknown := sorted(set(shots) - set(planned)):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"shots: not in this job: {', '.join(unknown)}")
+        if not studio.jobs.approve(job_id, user, shots):
+            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} is no longer waiting for approval")
+        return existing(job_id)
+
+    @app.post("/api/jobs/{job_id}/cancel")
+    def cancel(job_id: str, user: User) -> Job:
+        existing(job_id)
+        if not studio.jobs.cancel(job_id):
+            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} has ended")
+        return existing(job_id)
+
+    @app.get("/api/jobs/{job_id}/artifacts")
+    def artifacts(job_id: str, user: User) -> dict[str, list[dict[str, Any]]]:
+        existing(job_id)
+        found = {}
+        for stage in STAGES:
+            manifest = studio.jobs.folder(job_id) / stage / MANIFEST
+            entries = json.loads(manifest.read_text(encoding="utf-8"))["artifacts"] if manifest.is_file() else []
+            found[stage] = [{**e, "url": f"/api/jobs/{job_id}/files/{stage}/{e['path']}"} for e in entries]
+        return found
+
+    @app.get("/api/jobs/{job_id}/files/{path:path}")
+    def file(job_id: str, path: str, user: User) -> FileResponse:
+        """A file of the job; Range requests are served, so players can seek."""
+        existing(job_id)
+        root = studio.jobs.folder(job_id).resolve()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or path.split("/", 1)[0] not in STAGES:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file in this job")
+        if not target.is_file() or target.name.startswith("."):
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file in this job")
+        return FileResponse(target)
+
+    return app
+
+
+def _movement_card(movement) -> dict[str, Any]:
+    return {"id": movement.id, "name": movement.name.model_dump(), "category": movement.category,
+            "muscles": movement.muscles.model_dump(mode="json"),
+            "variations": [{"id": v.id, "name": v.name.model_dump()} for v in movement.variations],
+            "errors": [{"id": e.id, "name": e.name.model_dump()} for e in movement.errors]}

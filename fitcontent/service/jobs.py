@@ -1,0 +1,212 @@
+"""The service's job store: jobs, their per-shot progress and approvals, and API tokens, in SQLite (WAL).
+
+A job runs in two stages. ``preview``: the pose-rendered clips and renders, seconds and no GPU. Then, if the
+job asked for it, the job waits for approval; once approved, ``render`` makes the approved shots with the
+video model. Workers (other processes) claim queued stages one at a time; every change is one short
+transaction, so the web server and the workers share the file safely.
+
+States: queued -> running -> awaiting_approval -> queued -> running -> done, or failed / cancelled from any
+of them. ``stage`` says which stage a queued or running job is at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+State = Literal["queued", "running", "awaiting_approval", "done", "failed", "cancelled"]
+Stage = Literal["preview", "render"]
+TERMINAL = ("done", "failed", "cancelled")
+UPDATABLE = {"state", "progress", "figures", "error"}
+SCHEMA = """
+create table if not exists jobs (
+    id text primary key, owner text not null, created real not null, updated real not null,
+    state text not null, stage text not null, request text not null, render integer not null,
+    progress text not null default '{}', figures text not null default '{}', error text,
+    approved_by text, approved_at real, approved_shots text, cancel integer not null default 0,
+    attempts integer not null default 0, worker integer
+);
+create index if not exists jobs_state on jobs(state, created);
+create table if not exists tokens (name text primary key, digest text not null unique, created real not null);
+"""
+
+
+class Job(BaseModel):
+    """One job as the API shows it."""
+
+    id: str
+    owner: str = Field(description="the name of the token that created it")
+    created: float
+    updated: float
+    state: State
+    stage: Stage
+    request: dict[str, Any]
+    render: bool = Field(description="whether the approved shots are made with the video model after the preview")
+    progress: dict[str, Any] = Field(description="per stage: shots (id -> built, cached, failed, or a share "
+                                                 "done), and totals")
+    figures: dict[str, Any] = Field(description="per stage: the build's summary and figures")
+    error: str | None
+    approved_by: str | None
+    approved_at: float | None
+    approved_shots: list[str] | None
+    attempts: int = Field(description="how often a worker started one of its stages (more than 2: a restart)")
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class JobStore:
+    """Jobs and tokens in ``<data>/jobs.sqlite``; safe to open from several processes at once."""
+
+    def __init__(self, data: Path) -> None:
+        self.data = Path(data)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.path = self.data / "jobs.sqlite"
+        setup = sqlite3.connect(self.path, timeout=30)
+        try:
+            setup.execute("pragma journal_mode=wal")  # readers never wait for the writer
+            setup.executescript(SCHEMA)
+        finally:
+            setup.close()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """One connection per operation, in a transaction taken at once (no lock upgrades, so no deadlocks)."""
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("begin immediate")
+            yield db
+            db.execute("commit")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("rollback")
+            raise
+        finally:
+            db.close()
+
+    def folder(self, job_id: str) -> Path:
+        """Where a job's files live: ``preview/`` and ``render/`` (each a dist/ folder)."""
+        return self.data / "jobs" / job_id
+
+    # tokens
+
+    def create_token(self, name: str) -> str:
+        """A new token for ``name`` (replacing its old one); only its digest is kept."""
+        token = secrets.token_urlsafe(32)
+        with self._connect() as db:
+            db.execute("insert or replace into tokens values (?, ?, ?)", (name, digest(token), time.time()))
+        return token
+
+    def token_owner(self, token: str) -> str | None:
+        with self._connect() as db:
+            row = db.execute("select name from tokens where digest = ?", (digest(token),)).fetchone()
+        return row["name"] if row else None
+
+    # jobs
+
+    def create(self, owner: str, request: dict[str, Any], render: bool, queue_limit: int) -> Job | None:
+        """A new queued job; None when ``queue_limit`` jobs are already waiting or running."""
+        now = time.time()
+        job_id = uuid.uuid4().hex[:16]
+        with self._connect() as db:
+            active = db.execute("select count(*) from jobs where state in ('queued', 'running')").fetchone()[0]
+            if active >= queue_limit:
+                return None
+            db.execute("insert into jobs (id, owner, created, updated, state, stage, request, render) "
+                       "values (?, ?, ?, ?, 'queued', 'preview', ?, ?)",
+                       (job_id, owner, now, now, json.dumps(request), int(render)))
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> Job | None:
+        with self._connect() as db:
+            row = db.execute("select * from jobs where id = ?", (job_id,)).fetchone()
+        return _job(row) if row else None
+
+    def recent(self, limit: int = 100) -> list[Job]:
+        with self._connect() as db:
+            rows = db.execute("select * from jobs order by created desc limit ?", (limit,)).fetchall()
+        return [_job(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Jobs by state."""
+        with self._connect() as db:
+            rows = db.execute("select state, count(*) from jobs group by state").fetchall()
+        return {row[0]: row[1] for row in rows}
+
+    def claim(self, worker: int) -> Job | None:
+        """The oldest queued job, now running in process ``worker`` (None when none waits)."""
+        with self._connect() as db:
+            row = db.execute("select id from jobs where state = 'queued' and cancel = 0 "
+                             "order by created limit 1").fetchone()
+            if row is None:
+                return None
+            db.execute("update jobs set state = 'running', worker = ?, attempts = attempts + 1, updated = ? "
+                       "where id = ?", (worker, time.time(), row["id"]))
+        return self.get(row["id"])
+
+    def update(self, job_id: str, **fields: Any) -> None:
+        """Set columns of a job (dicts and lists stored as JSON); the names are the code's, never a user's."""
+        if unknown := set(fields) - UPDATABLE:
+            raise ValueError(f"not a job column to set: {', '.join(sorted(unknown))}")
+        columns = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in fields.items()}
+        columns["updated"] = time.time()
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        with self._connect() as db:
+            db.execute(f"update jobs set {assignments} where id = ?", (*columns.values(), job_id))
+
+    def approve(self, job_id: str, by: str, shots: list[str]) -> bool:
+        """Queue the render stage of a job waiting for approval; False if it was not waiting."""
+        with self._connect() as db:
+            changed = db.execute(
+                "update jobs set state = 'queued', stage = 'render', approved_by = ?, approved_at = ?, "
+                "approved_shots = ?, updated = ? where id = ? and state = 'awaiting_approval'",
+                (by, time.time(), json.dumps(shots), time.time(), job_id)).rowcount
+        return bool(changed)
+
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a job that has not ended: a queued or waiting one at once, a running one at its worker's
+        next step. False if it had ended."""
+        with self._connect() as db:
+            row = db.execute("select state from jobs where id = ?", (job_id,)).fetchone()
+            if row is None or row["state"] in TERMINAL:
+                return False
+            state = "running" if row["state"] == "running" else "cancelled"
+            db.execute("update jobs set cancel = 1, state = ?, updated = ? where id = ?", (state, time.time(), job_id))
+        return True
+
+    def cancelled(self, job_id: str) -> bool:
+        with self._connect() as db:
+            row = db.execute("select cancel from jobs where id = ?", (job_id,)).fetchone()
+        return bool(row and row["cancel"])
+
+    def requeue_running(self, worker: int | None = None) -> list[str]:
+        """Jobs left running by a server that stopped (or by the dead process ``worker``) go back to the
+        queue, their finished clips to come from the store; or are cancelled if that was asked. The ids
+        requeued."""
+        with self._connect() as db:
+            rows = db.execute("select id, cancel from jobs where state = 'running' and (? is null or worker = ?)",
+                              (worker, worker)).fetchall()
+            for row in rows:
+                db.execute("update jobs set state = ?, updated = ? where id = ?",
+                           ("cancelled" if row["cancel"] else "queued", time.time(), row["id"]))
+        return [row["id"] for row in rows if not row["cancel"]]
+
+
+def _job(row: sqlite3.Row) -> Job:
+    data = dict(row)
+    for name in ("request", "progress", "figures", "approved_shots"):
+        data[name] = json.loads(data[name]) if data[name] is not None else None
+    data["render"] = bool(data["render"])
+    return Job(**{k: v for k, v in data.items() if k in Job.model_fields})

@@ -1,0 +1,147 @@
+"""Worker processes: each claims queued job stages and runs them through ``fitcontent.api.build``, the engine
+the CLI uses, keeping its video model loaded from one job to the next.
+
+A stage's per-shot progress goes into the job as it happens (at most twice a second, and at each shot's
+end); a cancelled job stops at its next step. Files go into the job's folder, clips into the shared store,
+so a stage that is run again (after a restart) takes the clips it already made from the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from multiprocessing.synchronize import Event
+from pathlib import Path
+from typing import Any
+
+import fitcontent.api as api
+from fitcontent.artifacts import Approval
+from fitcontent.engine.executor import ShotProgress
+from fitcontent.errors import FitcontentError
+from fitcontent.export.manifest import record_approval
+from fitcontent.generation.base import Backend, Progress
+from fitcontent.service.jobs import Job, JobStore
+from fitcontent.settings import Settings
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.5
+POLL_SECONDS = 0.3
+
+
+class Cancelled(BaseException):
+    """The job was cancelled: leaves the build at once (a BaseException, so no shot counts it as failed)."""
+
+
+class JobProgress(ShotProgress):
+    """Writes a stage's per-shot progress into its job and stops the build once the job is cancelled."""
+
+    def __init__(self, jobs: JobStore, job: Job) -> None:
+        self.jobs, self.job_id = jobs, job.id
+        self.progress = dict(job.progress)
+        self.here: dict[str, dict[str, Any]] = self.progress.setdefault(job.stage, {})
+        self.what = "shots"
+        self.flushed = 0.0
+        self.lock = threading.Lock()  # renders report from two threads
+
+    def start(self, total: int, what: str = "shots") -> None:
+        with self.lock:
+            self.what = what
+            self.here.setdefault(what, {})
+        self._flush(force=True)
+
+    def shot(self, item: Any) -> Progress:
+        what = self.what
+
+        def step(done: int, total: int) -> None:
+            with self.lock:
+                self.here[what][item.id] = round(done / max(total, 1), 3)
+            self._flush()
+
+        return step
+
+    def done(self, item: Any, outcome: str) -> None:
+        with self.lock:
+            self.here[self.what][item.id] = outcome
+        self._flush(force=True)
+
+    def _flush(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.flushed < FLUSH_SECONDS:
+            return
+        self.flushed = now
+        with self.lock:
+            snapshot = {stage: {what: dict(shots) for what, shots in whats.items()}
+                        for stage, whats in self.progress.items()}
+        self.jobs.update(self.job_id, progress=snapshot)
+        if self.jobs.cancelled(self.job_id):
+            raise Cancelled
+
+
+@dataclass
+class Worker:
+    """One worker process's state: the job store, the settings, and the video model once loaded."""
+
+    data: Path
+    settings: Settings
+    video_options: dict[str, Any]
+    video: Backend | None = field(default=None, repr=False)
+
+    def video_backend(self) -> Backend:
+        """The render stage's backend, made once: its model stays loaded for every later job."""
+        if self.video is None:
+            options = {"compile_cache": self.settings.cache_dir / "compiled", **self.video_options}
+            self.video = api.make_backend("cogvideox", api.load_catalog(self.settings), **options)
+        return self.video
+
+    def run(self, jobs: JobStore, job: Job) -> None:
+        """Run the job's current stage and record how it went."""
+        folder = jobs.folder(job.id) / job.stage
+        try:
+            request = api.make_request(**job.request)
+            if job.stage == "preview":
+                report = api.build(request, self.settings, folder, "preview", progress=JobProgress(jobs, job))
+            else:
+                shots = job.approved_shots or []
+                record_approval(folder, Approval(by=job.approved_by or "", shots=shots, job=job.id,
+                                                 at=datetime.fromtimestamp(job.approved_at or 0, UTC).isoformat()))
+                report = api.build(request, self.settings, folder, self.video_backend(),
+                                   progress=JobProgress(jobs, job), shots=shots)
+        except Cancelled:
+            jobs.update(job.id, state="cancelled")
+            return
+        except FitcontentError as exc:
+            jobs.update(job.id, state="failed", error=str(exc))
+            return
+        except Exception as exc:  # a bug: the job says so, the worker goes on
+            log.exception("job %s failed", job.id)
+            jobs.update(job.id, state="failed", error=f"internal error: {type(exc).__name__}: {exc}")
+            return
+        if jobs.cancelled(job.id):  # asked while its last item finished
+            jobs.update(job.id, state="cancelled")
+            return
+        figures = report.figures()
+        peaks = [(clip.generation or {}).get("peak_gpu_gib") or 0.0 for clip in report.clips]
+        summary = {"summary": report.summary(), "failed": [f"{i}: {why}" for i, why in report.failed],
+                   "peak_gpu_gib": max(peaks, default=0.0), **(figures.model_dump() if figures else {})}
+        done = "awaiting_approval" if job.stage == "preview" and job.render else "done"
+        jobs.update(job.id, figures={**job.figures, job.stage: summary},
+                    state="failed" if report.failed else done,
+                    error=f"{len(report.failed)} failed: " + "; ".join(summary["failed"]) if report.failed else None)
+
+
+def work(data: Path, settings: Settings, video_options: dict[str, Any], stop: Event) -> None:
+    """A worker process's loop: claim a queued stage, run it, until ``stop`` is set."""
+    logging.basicConfig(level=logging.INFO, format=f"worker {os.getpid()}: %(message)s")
+    jobs = JobStore(data)
+    worker = Worker(data, settings, video_options)
+    while not stop.is_set():
+        job = jobs.claim(os.getpid())
+        if job is None:
+            stop.wait(POLL_SECONDS)
+            continue
+        log.info("job %s: %s", job.id, job.stage)
+        worker.run(jobs, job)
