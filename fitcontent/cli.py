@@ -336,15 +336,18 @@ STUDIO_DATA = Path("studio")
 @click.option("--model", type=click.Path(path_type=Path), help="CogVideoX pipeline for approved jobs' render stage.")
 @click.option("--profile", default="auto", show_default=True, help="Its memory and speed profile.")
 @click.option("--steps", type=int, help="Its denoising steps (default: the family's).")
+@click.option("--queue-limit", type=click.IntRange(1), default=50, show_default=True,
+              help="Jobs waiting or running at once; more are refused (429).")
 @common_options
-def serve(host: str, port: int, data: Path, workers: int, model, profile: str, steps, settings) -> None:
+def serve(host: str, port: int, data: Path, workers: int, model, profile: str, steps, queue_limit: int,
+          settings) -> None:
     """The studio: the web API and its worker processes (docs at /docs, OpenAPI at /openapi.json)."""
     import uvicorn
 
     from fitcontent.service.app import Studio, create_app
 
     video = {name: value for name, value in {"model": model, "profile": profile, "steps": steps}.items() if value}
-    studio = Studio(data, settings, workers, video)
+    studio = Studio(data, settings, workers, video, queue_limit)
     uvicorn.run(create_app(studio), host=host, port=port, log_level="info", timeout_graceful_shutdown=10)
 
 

@@ -40,3 +40,14 @@ def restore_logging() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny CogVideoX-5B pipeline folder (random weights), for tests over several processes and servers."""
+    pytest.importorskip("diffusers")
+    from fitcontent.api import prompt_corpus
+    from fitcontent.generation.models import FAMILIES
+    from fitcontent.generation.tiny import make_tiny
+
+    return make_tiny(FAMILIES["cogvideox-5b"], tmp_path_factory.mktemp("tiny") / "cogvideox-5b", prompt_corpus())

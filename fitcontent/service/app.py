@@ -249,10 +249,12 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
         """A file of the job; Range requests are served, so players can seek."""
         existing(job_id)
         root = studio.jobs.folder(job_id).resolve()
-        target = (root / path).resolve()
-        if not target.is_relative_to(root) or path.split("/", 1)[0] not in STAGES:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file in this job")
-        if not target.is_file() or target.name.startswith("."):
+        try:
+            target = (root / path).resolve()
+            found = target.is_relative_to(root) and target.is_file()
+        except (OSError, ValueError):  # a NUL byte, a name too long
+            found = False
+        if not found or path.split("/", 1)[0] not in STAGES or target.name.startswith("."):
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file in this job")
         return FileResponse(target)
 

@@ -9,6 +9,7 @@ so a stage that is run again (after a restart) takes the clips it already made f
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import threading
 import time
@@ -34,6 +35,15 @@ POLL_SECONDS = 0.3
 
 class Cancelled(BaseException):
     """The job was cancelled: leaves the build at once (a BaseException, so no shot counts it as failed)."""
+
+
+class ServerGone(BaseException):
+    """The server process died: this worker stops, leaving its job running for the next server to requeue."""
+
+
+def server_alive() -> bool:
+    parent = multiprocessing.parent_process()
+    return parent is None or parent.is_alive()
 
 
 class JobProgress(ShotProgress):
@@ -76,6 +86,8 @@ class JobProgress(ShotProgress):
         with self.lock:
             snapshot = {stage: {what: dict(shots) for what, shots in whats.items()}
                         for stage, whats in self.progress.items()}
+        if not server_alive():
+            raise ServerGone
         self.jobs.update(self.job_id, progress=snapshot)
         if self.jobs.cancelled(self.job_id):
             raise Cancelled
@@ -138,10 +150,13 @@ def work(data: Path, settings: Settings, video_options: dict[str, Any], stop: Ev
     logging.basicConfig(level=logging.INFO, format=f"worker {os.getpid()}: %(message)s")
     jobs = JobStore(data)
     worker = Worker(data, settings, video_options)
-    while not stop.is_set():
+    while not stop.is_set() and server_alive():
         job = jobs.claim(os.getpid())
         if job is None:
             stop.wait(POLL_SECONDS)
             continue
         log.info("job %s: %s", job.id, job.stage)
-        worker.run(jobs, job)
+        try:
+            worker.run(jobs, job)
+        except ServerGone:
+            return

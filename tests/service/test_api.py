@@ -1,0 +1,167 @@
+"""The studio's API against a real server on 127.0.0.1: a job from preview to approval to the video model,
+downloads with Range, and every refusal (tokens, payloads, sizes, paths, the queue)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+
+import numpy as np
+
+from fitcontent.media import decode_frames
+from tests.service.conftest import JOB, Server, httpx, wait_for
+
+
+def test_health_and_metrics_are_open_and_everything_else_needs_a_token(server: Server) -> None:
+    health = httpx.get(f"{server.url}/healthz")
+    assert health.status_code == 200 and health.json()["ok"] is True and health.json()["workers"] == 1
+    assert "fitcontent_jobs{state=\"queued\"}" in httpx.get(f"{server.url}/metrics").text
+    for method, path in [("GET", "/api/jobs"), ("GET", "/api/catalog"), ("POST", "/api/jobs"),
+                         ("GET", "/api/jobs/x/files/preview/a.mp4")]:
+        anonymous = httpx.request(method, f"{server.url}{path}")
+        assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer", path
+        wrong = httpx.request(method, f"{server.url}{path}", headers={"Authorization": "Bearer not-a-token"})
+        assert wrong.status_code == 401 and "fitcontent tokens create" in wrong.json()["detail"]
+    schema = httpx.get(f"{server.url}/openapi.json").json()
+    assert {"/api/jobs", "/api/jobs/{job_id}/approve", "/api/jobs/{job_id}/files/{path}"} <= set(schema["paths"])
+
+
+def test_catalog_and_plan(server: Server) -> None:
+    with server.client() as client:
+        cards = {card["id"]: card for card in client.get("/api/catalog").json()}
+        assert cards["squat"]["name"] == {"en": "Squat", "zh": "深蹲"}
+        assert {"bodyweight"} <= {v["id"] for v in cards["squat"]["variations"]}
+        detail = client.get("/api/catalog/squat").json()
+        assert len(detail["cues"]) >= 3 and {e["id"] for e in detail["errors"]} == {e["id"] for e in
+                                                                                  cards["squat"]["errors"]}
+        assert client.get("/api/catalog/sqat").status_code == 404
+        shots = client.post("/api/plan", json=JOB).json()
+        assert [s["id"] for s in shots] == ["squat.bodyweight.front.correct"] and shots[0]["frames"] == 9
+
+
+def test_a_job_previews_waits_for_approval_then_renders_the_approved_shots(server: Server, tmp_path) -> None:
+    with server.client("alice") as client, server.client("bob") as approver:
+        created = client.post("/api/jobs", json={"request": JOB, "render": True})
+        assert created.status_code == 201, created.text
+        job = created.json()
+        assert (job["state"], job["stage"], job["owner"]) == ("queued", "preview", "alice")
+
+        with client.stream("GET", f"/api/jobs/{job['id']}/events") as events:  # ends once the job waits
+            states = [json.loads(line[6:])["state"] for line in events.iter_lines() if line.startswith("data: ")]
+        assert states and states[-1] == "awaiting_approval"
+        job = wait_for(client, job["id"], ("awaiting_approval",))
+        preview = job["progress"]["preview"]
+        assert preview["shots"] == {"squat.bodyweight.front.correct": "built"}
+        assert preview["renders"] == {"squat.bodyweight.front.demo.16x9": "built"}
+        assert job["figures"]["preview"]["clips_made"] == 1
+
+        approved = approver.post(f"/api/jobs/{job['id']}/approve", json={})
+        assert approved.status_code == 200, approved.text
+        assert (approved.json()["approved_by"], approved.json()["stage"]) == ("bob", "render")
+        assert approver.post(f"/api/jobs/{job['id']}/approve", json={}).status_code == 409
+        job = wait_for(client, job["id"], ("done", "failed"))
+        assert job["state"] == "done", job["error"]
+
+        listed = client.get(f"/api/jobs/{job['id']}/artifacts").json()
+        clip = next(a for a in listed["render"] if a["kind"] == "clip")
+        assert clip["backend"] == "cogvideox" and clip["generation"]["steps"] == 2
+        manifest = client.get(f"/api/jobs/{job['id']}/files/render/manifest.json").json()
+        assert manifest["approval"]["by"] == "bob" and manifest["approval"]["job"] == job["id"]
+        assert manifest["approval"]["shots"] == ["squat.bodyweight.front.correct"]
+
+        video = client.get(clip["url"])
+        assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
+        head = client.get(clip["url"], headers={"Range": "bytes=0-99"})
+        assert head.status_code == 206 and len(head.content) == 100 and head.content == video.content[:100]
+        assert head.headers["content-range"] == f"bytes 0-99/{len(video.content)}"
+        tail = client.get(clip["url"], headers={"Range": f"bytes={len(video.content) - 10}-"})
+        assert tail.status_code == 206 and tail.content == video.content[-10:]
+        (tmp_path / "clip.mp4").write_bytes(video.content)
+        frames = [np.frombuffer(f, np.uint8) for f in decode_frames(tmp_path / "clip.mp4", 720, 480)]
+        assert len(frames) == 9
+
+
+def test_approving_a_shot_that_is_not_in_the_job_is_refused(server: Server) -> None:
+    with server.client() as client:
+        job = client.post("/api/jobs", json={"request": JOB, "render": True}).json()
+        wait_for(client, job["id"], ("awaiting_approval",))
+        refused = client.post(f"/api/jobs/{job['id']}/approve", json={"shots": ["squat.bodyweight.side.correct"]})
+        assert refused.status_code == 422 and "squat.bodyweight.side.correct" in refused.json()["detail"]
+        assert client.post(f"/api/jobs/{job['id']}/cancel").json()["state"] == "cancelled"
+        assert client.post(f"/api/jobs/{job['id']}/cancel").status_code == 409
+
+
+def test_bad_payloads_get_422_naming_the_field(server: Server) -> None:
+    with server.client() as client:
+        before = len(client.get("/api/jobs").json())
+        cases = [({"request": {**JOB, "width": 100}}, ["body", "request", "width"]),
+                 ({"request": {**JOB, "colour": "red"}}, ["body", "request", "colour"]),
+                 ({"request": {**JOB, "exercises": []}}, ["body", "request", "exercises"]),
+                 ({"request": JOB, "render": "maybe"}, ["body", "render"]),
+                 ({"reqest": JOB}, ["body", "reqest"])]
+        for body, where in cases:
+            answer = client.post("/api/jobs", json=body)
+            assert answer.status_code == 422, (body, answer.text)
+            assert where in [e["loc"] for e in answer.json()["detail"]], (body, answer.text)
+        unknown = client.post("/api/jobs", json={"request": {**JOB, "exercises": ["sqaut"]}})
+        assert unknown.status_code == 422
+        assert "unknown exercise 'sqaut'; did you mean 'squat'" in unknown.json()["detail"]
+        assert client.post("/api/jobs", content=b"{not json", headers={"content-type": "application/json"}) \
+            .status_code == 422
+        assert len(client.get("/api/jobs").json()) == before, "no job was made of a bad payload"
+
+
+def test_oversized_bodies_are_refused(server: Server) -> None:
+    with server.client() as client:
+        huge = client.post("/api/jobs", content=b"x" * (65 * 1024), headers={"content-type": "application/json"})
+        assert huge.status_code == 413 and "over 65536 bytes" in huge.json()["detail"]
+
+
+def test_artifact_paths_cannot_leave_the_job(server: Server) -> None:
+    """Paths sent byte for byte (http.client does not tidy ``..`` away as httpx would): each reaches the file
+    route and is refused there."""
+    with server.client() as client:
+        job = client.post("/api/jobs", json={"request": JOB}).json()
+        wait_for(client, job["id"], ("done",))
+        token = client.headers["authorization"]
+    host, port = server.url.removeprefix("http://").split(":")
+    base = f"/api/jobs/{job['id']}/files"
+    for path in ["preview/../../../jobs.sqlite", "preview/%2e%2e/%2e%2e/%2e%2e/jobs.sqlite",
+                 "preview/..%2f..%2f..%2fjobs.sqlite", "%2fetc%2fpasswd", "preview/.lock", "render/../preview",
+                 "preview/squat", "preview/%00", "preview/manifest.json%00.mp4"]:
+        connection = http.client.HTTPConnection(host, int(port), timeout=30)
+        connection.request("GET", f"{base}/{path}", headers={"Authorization": token})
+        answer = connection.getresponse()
+        assert answer.status == 404 and json.loads(answer.read()) == {"detail": "no such file in this job"}, path
+        connection.close()
+    with server.client() as client:
+        assert client.get(f"{base}/preview/manifest.json").status_code == 200
+        assert client.get("/api/jobs/nope/files/preview/manifest.json").json() == {"detail": "no job 'nope'"}
+
+
+def test_twenty_submissions_at_once_are_accepted_or_refused_cleanly(tmp_path) -> None:
+    small = Server(tmp_path, "--queue-limit", "5").start()
+    try:
+        with small.client() as client:
+            answers: list[httpx.Response] = []
+
+            def submit() -> None:
+                answers.append(client.post("/api/jobs", json={"request": JOB}))
+
+            threads = [threading.Thread(target=submit) for _ in range(20)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            codes = sorted(a.status_code for a in answers)
+            assert set(codes) <= {201, 429} and codes.count(201) >= 5 and 429 in codes, codes
+            refused = next(a for a in answers if a.status_code == 429)
+            assert refused.headers["retry-after"] == "30"
+            assert "5 jobs are waiting or running" in refused.json()["detail"]
+            for answer in answers:
+                if answer.status_code == 201:
+                    assert wait_for(client, answer.json()["id"], ("done", "failed"))["state"] == "done"
+            assert len(client.get("/api/jobs").json()) == codes.count(201)
+    finally:
+        small.stop()
