@@ -19,7 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, status
+from fastapi import Depends, FastAPI, HTTPException, Request, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,11 +29,14 @@ from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import MANIFEST
 from fitcontent.service.jobs import TERMINAL, Job, JobStore
 from fitcontent.service.metrics import metrics_text
+from fitcontent.service.uploads import MAX_BYTES, photo_path, save_photo
 from fitcontent.service.worker import work
 from fitcontent.settings import Settings
 
 MAX_BODY = 64 * 1024
 """Bytes a JSON request may have."""
+MAX_UPLOAD_BODY = MAX_BYTES + 64 * 1024
+"""Bytes an upload request may have: the photo and its form fields."""
 QUEUE_LIMIT = 50
 """Jobs waiting or running at once; more are refused with 429."""
 STAGES = ("preview", "render")
@@ -54,6 +57,7 @@ class Studio:
 
     def __post_init__(self) -> None:
         self.jobs = JobStore(self.data)
+        self.uploads = self.data / "uploads"
 
     def start(self) -> None:
         """Requeue what a stopped server left running, then start the workers and their supervisor."""
@@ -97,6 +101,8 @@ class JobCreate(BaseModel):
     request: api.Request
     render: bool = Field(default=False, description="after the preview, wait for approval, then make the approved "
                                                     "shots with the video model")
+    image: str | None = Field(default=None, max_length=64, description="an upload's id: the first frame for an "
+                                                                       "image-to-video model")
 
 
 class Approve(BaseModel):
@@ -136,9 +142,13 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
+        """Bodies declare their length, and stay within it: uploads a photo's, the rest a JSON request's."""
+        limit = MAX_UPLOAD_BODY if request.url.path == "/api/uploads" else MAX_BODY
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY):
-            return JSONResponse({"detail": f"request body over {MAX_BODY} bytes"}, status.HTTP_413_CONTENT_TOO_LARGE)
+        if request.method in ("POST", "PUT", "PATCH") and length is None:
+            return JSONResponse({"detail": "a body needs a Content-Length"}, status.HTTP_411_LENGTH_REQUIRED)
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return JSONResponse({"detail": f"request body over {limit} bytes"}, status.HTTP_413_CONTENT_TOO_LARGE)
         return await call_next(request)
 
     @app.exception_handler(FitcontentError)
@@ -170,11 +180,19 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
         return [s.model_dump(mode="json", include={"id", "exercise", "variation", "angle", "form", "prompt",
                                                    "width", "height", "frames", "fps", "seed"}) for s in shots]
 
+    @app.post("/api/uploads", status_code=status.HTTP_201_CREATED)
+    async def upload(file: UploadFile, user: User) -> dict[str, Any]:
+        """A photo for image-to-video: JPEG, PNG or WebP, at most 10 MiB and 40 million pixels."""
+        data = await file.read(MAX_BYTES + 1)
+        return save_photo(studio.uploads, data)
+
     @app.post("/api/jobs", status_code=status.HTTP_201_CREATED)
     def create_job(body: JobCreate, user: User) -> Job:
         api.plan(body.request, studio.settings)  # a request that cannot be planned is refused now, not later
-        job = studio.jobs.create(user, body.request.model_dump(mode="json", exclude_unset=True), body.render,
-                                 studio.queue_limit)
+        if body.image is not None and photo_path(studio.uploads, body.image) is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image: no upload {body.image!r}")
+        request = body.request.model_dump(mode="json", exclude_unset=True)
+        job = studio.jobs.create(user, request, body.render, studio.queue_limit, body.image)
         if job is None:
             raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, f"{studio.queue_limit} jobs are waiting or "
                                 "running; try again once some finish", headers={"Retry-After": "30"})

@@ -34,7 +34,7 @@ create table if not exists jobs (
     state text not null, stage text not null, request text not null, render integer not null,
     progress text not null default '{}', figures text not null default '{}', error text,
     approved_by text, approved_at real, approved_shots text, cancel integer not null default 0,
-    attempts integer not null default 0, worker integer
+    attempts integer not null default 0, worker integer, image text
 );
 create index if not exists jobs_state on jobs(state, created);
 create table if not exists tokens (name text primary key, digest text not null unique, created real not null);
@@ -60,6 +60,7 @@ class Job(BaseModel):
     approved_at: float | None
     approved_shots: list[str] | None
     attempts: int = Field(description="how often a worker started one of its stages (more than 2: a restart)")
+    image: str | None = Field(description="the upload the video model starts from (image-to-video)")
 
 
 def digest(token: str) -> str:
@@ -116,7 +117,8 @@ class JobStore:
 
     # jobs
 
-    def create(self, owner: str, request: dict[str, Any], render: bool, queue_limit: int) -> Job | None:
+    def create(self, owner: str, request: dict[str, Any], render: bool, queue_limit: int,
+               image: str | None = None) -> Job | None:
         """A new queued job; None when ``queue_limit`` jobs are already waiting or running."""
         now = time.time()
         job_id = uuid.uuid4().hex[:16]
@@ -124,9 +126,9 @@ class JobStore:
             active = db.execute("select count(*) from jobs where state in ('queued', 'running')").fetchone()[0]
             if active >= queue_limit:
                 return None
-            db.execute("insert into jobs (id, owner, created, updated, state, stage, request, render) "
-                       "values (?, ?, ?, ?, 'queued', 'preview', ?, ?)",
-                       (job_id, owner, now, now, json.dumps(request), int(render)))
+            db.execute("insert into jobs (id, owner, created, updated, state, stage, request, render, image) "
+                       "values (?, ?, ?, ?, 'queued', 'preview', ?, ?, ?)",
+                       (job_id, owner, now, now, json.dumps(request), int(render), image))
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job | None:

@@ -26,6 +26,7 @@ from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import record_approval
 from fitcontent.generation.base import Backend, Progress
 from fitcontent.service.jobs import Job, JobStore
+from fitcontent.service.uploads import photo_path
 from fitcontent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -100,14 +101,16 @@ class Worker:
     data: Path
     settings: Settings
     video_options: dict[str, Any]
-    video: Backend | None = field(default=None, repr=False)
+    videos: dict[Path | None, Backend] = field(default_factory=dict, repr=False)
 
-    def video_backend(self) -> Backend:
-        """The render stage's backend, made once: its model stays loaded for every later job."""
-        if self.video is None:
-            options = {"compile_cache": self.settings.cache_dir / "compiled", **self.video_options}
-            self.video = api.make_backend("cogvideox", api.load_catalog(self.settings), **options)
-        return self.video
+    def video_backend(self, image: Path | None) -> Backend:
+        """The render stage's backend for a job's photo (or none), made once: its model stays loaded for
+        every later job with the same photo."""
+        if image not in self.videos:
+            options = {"compile_cache": self.settings.cache_dir / "compiled", **self.video_options,
+                       **({"image": image} if image else {})}
+            self.videos[image] = api.make_backend("cogvideox", api.load_catalog(self.settings), **options)
+        return self.videos[image]
 
     def run(self, jobs: JobStore, job: Job) -> None:
         """Run the job's current stage and record how it went."""
@@ -120,7 +123,8 @@ class Worker:
                 shots = job.approved_shots or []
                 record_approval(folder, Approval(by=job.approved_by or "", shots=shots, job=job.id,
                                                  at=datetime.fromtimestamp(job.approved_at or 0, UTC).isoformat()))
-                report = api.build(request, self.settings, folder, self.video_backend(),
+                image = photo_path(self.data / "uploads", job.image) if job.image else None
+                report = api.build(request, self.settings, folder, self.video_backend(image),
                                    progress=JobProgress(jobs, job), shots=shots)
         except Cancelled:
             jobs.update(job.id, state="cancelled")
