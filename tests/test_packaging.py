@@ -28,6 +28,8 @@ def test_wheel_contains_every_catalog_and_template_file(wheel: Path) -> None:
                 assert f"fitcontent/_data/{path.relative_to(REPO)}" in names
     assert any(name.endswith("entry_points.txt") for name in names)
     assert "fitcontent/py.typed" in names  # type checkers of an importing project read our annotations
+    for path in (REPO / "fitcontent" / "service" / "static").iterdir():  # the studio's web UI
+        assert f"fitcontent/service/static/{path.name}" in names
 
 
 def test_installed_package_plans_from_its_own_data_outside_the_repo(wheel: Path, tmp_path: Path) -> None:

@@ -17,11 +17,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Request, UploadFile, status
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, RedirectResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 import fitcontent.api as api
@@ -29,7 +30,9 @@ from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import MANIFEST
 from fitcontent.service.jobs import TERMINAL, Job, JobStore
 from fitcontent.service.metrics import metrics_text
+from fitcontent.service.stills import error_still
 from fitcontent.service.uploads import MAX_BYTES, photo_path, save_photo
+from fitcontent.service.webfont import ui_font
 from fitcontent.service.worker import work
 from fitcontent.settings import Settings
 
@@ -105,6 +108,12 @@ class JobCreate(BaseModel):
                                                                        "image-to-video model")
 
 
+class Login(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(max_length=200)
+
+
 class Approve(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -114,10 +123,16 @@ class Approve(BaseModel):
 _bearer = HTTPBearer(auto_error=False)
 
 
+COOKIE = "fitcontent_token"
+"""The web UI's session: the token, in an HttpOnly, SameSite=Strict cookie (so videos and event streams,
+which cannot send headers, are authorised too)."""
+
+
 def _owner(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
-    """The name of the token the request carries, or 401."""
+    """The name of the token the request carries (header, or the UI's cookie), or 401."""
     jobs = request.app.state.studio.jobs
-    name = jobs.token_owner(credentials.credentials) if credentials else None
+    token = credentials.credentials if credentials else request.cookies.get(COOKIE)
+    name = jobs.token_owner(token) if token else None
     if name is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid token is needed: Authorization: Bearer <token> "
                             "(fitcontent tokens create NAME)", headers={"WWW-Authenticate": "Bearer"})
@@ -163,16 +178,72 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
     def metrics() -> str:
         return metrics_text(studio.jobs, studio.alive())
 
+    @app.post("/api/login")
+    def login(body: Login) -> JSONResponse:
+        name = studio.jobs.token_owner(body.token)
+        if name is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown token")
+        answer = JSONResponse({"name": name})
+        answer.set_cookie(COOKIE, body.token, httponly=True, samesite="strict", max_age=30 * 24 * 3600)
+        return answer
+
+    @app.post("/api/logout")
+    def logout() -> JSONResponse:
+        answer = JSONResponse({"ok": True})
+        answer.delete_cookie(COOKIE)
+        return answer
+
+    @app.get("/api/me")
+    def me(user: User) -> dict[str, str]:
+        return {"name": user}
+
+    @app.get("/api/catalog/{movement_id}/stills/{form}.png")
+    def still(movement_id: str, form: str, user: User) -> FileResponse:
+        """A still of correct form (``correct``) or of an error, from the angle and phase that show it best."""
+        return FileResponse(error_still(studio.settings, studio.data / "stills", movement_id, form),
+                            media_type="image/png")
+
+    @app.post("/api/jobs/{job_id}/exports/{kind}")
+    def export(job_id: str, kind: Literal["course", "marketing"], user: User, lang: Literal["en", "zh"] = "en"
+               ) -> dict[str, Any]:
+        """The course package or the marketing cuts of the job's latest stage, made now; their files."""
+        current = existing(job_id)
+        stage = current.stage if (studio.jobs.folder(job_id) / current.stage / MANIFEST).is_file() else "preview"
+        dist = studio.jobs.folder(job_id) / stage
+        if not (dist / MANIFEST).is_file():
+            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} has made nothing to export yet")
+        out = dist / "exports" / (f"{kind}-{lang}" if kind == "course" else kind)
+        if kind == "course":
+            api.export_course(dist, out, studio.settings, lang)
+        else:
+            api.export_marketing(dist, out)
+        root = studio.jobs.folder(job_id)
+        files = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
+        return {"stage": stage, "files": [f"/api/jobs/{job_id}/files/{p.relative_to(root).as_posix()}" for p in files]}
+
     @app.get("/api/catalog")
     def catalog(user: User) -> list[dict[str, Any]]:
-        return [_movement_card(m) for m in api.load_catalog(studio.settings).movements.values()]
+        loaded = api.load_catalog(studio.settings)
+        return [_movement_card(loaded, m) for m in loaded.movements.values()]
 
     @app.get("/api/catalog/{movement_id}")
     def movement(movement_id: str, user: User) -> dict[str, Any]:
-        found = api.load_catalog(studio.settings).movements.get(movement_id)
+        loaded = api.load_catalog(studio.settings)
+        found = loaded.movements.get(movement_id)
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no movement {movement_id!r}")
-        return {**_movement_card(found), **found.model_dump(mode="json", include={"cues", "errors", "tempo"})}
+        return {**_movement_card(loaded, found),
+                **found.model_dump(mode="json", include={"cues", "errors", "tempo"})}
+
+    @app.get("/api/options")
+    def options(user: User) -> dict[str, Any]:
+        """What a build form offers: camera angles, formats, layouts, languages."""
+        from fitcontent.post.formats import FORMATS
+        from fitcontent.post.spec import KINDS
+
+        loaded = api.load_catalog(studio.settings)
+        return {"angles": [{"id": a.id, "name": a.name.model_dump()} for a in loaded.angle_list],
+                "formats": list(FORMATS), "layouts": list(KINDS), "languages": ["en", "zh"]}
 
     @app.post("/api/plan")
     def plan(request: api.Request, user: User) -> list[dict[str, Any]]:
@@ -276,11 +347,25 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
             raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file in this job")
         return FileResponse(target)
 
+    @app.get("/ui-font.otf", include_in_schema=False)
+    def font() -> FileResponse:
+        """The UI's font (no token: pages load it before logging in)."""
+        path = ui_font(api.load_catalog(studio.settings), studio.data / "fonts")
+        return FileResponse(path, media_type="font/otf", headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/ui", StaticFiles(directory=Path(__file__).with_name("static"), html=True), name="ui")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/ui/")
+
     return app
 
 
-def _movement_card(movement) -> dict[str, Any]:
+def _movement_card(catalog, movement) -> dict[str, Any]:
+    muscles = {m.id: m.name.model_dump() for m in catalog.vocabulary.muscles}
     return {"id": movement.id, "name": movement.name.model_dump(), "category": movement.category,
-            "muscles": movement.muscles.model_dump(mode="json"),
+            "muscles": {"primary": [muscles[m] for m in movement.muscles.primary],
+                        "secondary": [muscles[m] for m in movement.muscles.secondary]},
             "variations": [{"id": v.id, "name": v.name.model_dump()} for v in movement.variations],
             "errors": [{"id": e.id, "name": e.name.model_dump()} for e in movement.errors]}
