@@ -323,12 +323,17 @@ class CogVideoXBackend:
         return np.clip(np.rint(np.asarray(video) * 255), 0, 255).astype(np.uint8)
 
     def _encode(self, prompt: str, negative: str):
-        """Prompt embeddings, computed once per (prompt, negative prompt) for the whole process."""
+        """Prompt embeddings, computed once per (prompt, negative prompt) for the whole process. Without
+        gradients: a graph kept alive by the cached embeddings would hold every T5 weight copied to the GPU
+        (under sequential offload, 8.9 GiB the GPU never gets back)."""
+        import torch
+
         key = (prompt, negative)
         if key not in self._embeddings:
-            self._embeddings[key] = self.pipe.encode_prompt(
-                prompt=prompt, negative_prompt=negative, do_classifier_free_guidance=True,
-                max_sequence_length=self.family.token_limit, device=self.pipe._execution_device)
+            with torch.no_grad():
+                self._embeddings[key] = self.pipe.encode_prompt(
+                    prompt=prompt, negative_prompt=negative, do_classifier_free_guidance=True,
+                    max_sequence_length=self.family.token_limit, device=self.pipe._execution_device)
         return self._embeddings[key]
 
     def _input_video(self, spec: ShotSpec):

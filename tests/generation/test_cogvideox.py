@@ -205,3 +205,15 @@ def test_model_options_without_the_cogvideox_backend_are_refused(models, tmp_pat
                                       "--out", str(tmp_path / "d")])
     assert result.exit_code == 1
     assert "--model: only for --backend cogvideox (this build uses --backend preview)" in result.output
+
+
+def test_prompt_embeddings_are_cached_without_a_graph(models) -> None:
+    """A graph behind the cached embeddings kept every T5 weight copied to the GPU alive (8.9 GiB under
+    sequential offload on the H200, found by benchmarks/gpu_cogvideox.py --caps)."""
+    from fitcontent.api import load_catalog
+
+    backend = CogVideoXBackend(load_catalog(), model=models["cogvideox-5b"], steps=2)
+    backend.load()
+    embeddings = backend._encode("a person doing a squat", "blurry")
+    assert all(e.grad_fn is None and not e.requires_grad for e in embeddings)
+    assert backend._encode("a person doing a squat", "blurry") is embeddings, "once per prompt"
