@@ -51,6 +51,19 @@ from fitcontent.generation.models import FAMILIES
 from fitcontent.generation.speed import FastOptions, apply_fast, compile_cache_file, save_compiled
 
 OUT = Path(os.environ.get("OUT") or tempfile.gettempdir())
+DOCUMENT: dict = {"rows": []}
+"""The run's JSON; :func:`keep` adds each row as it is measured and rewrites the file (a run stopped at its
+time limit keeps every row it finished)."""
+PATH: Path | None = None
+
+
+def keep(row: dict, show: bool = True) -> dict:
+    if show:
+        print(json.dumps(row), flush=True)
+    DOCUMENT["rows"].append(row)
+    if PATH is not None:
+        PATH.write_text(json.dumps(DOCUMENT, indent=1))
+    return row
 GEOMETRY = {"cogvideox-5b": (49, 480, 720), "cogvideox1.5-5b": (81, 768, 1360)}
 VARIANTS: dict[str, tuple[FastOptions | None, str | None]] = {  # (fast options, --cache)
     "stock": (None, None),
@@ -178,6 +191,14 @@ def denoise(pipe, name: str, embeds, steps: int, output_type: str = "latent") ->
             "peak_gib": torch.cuda.max_memory_allocated() / 2**30}
 
 
+def compile_counters() -> dict:
+    """torch.compile's running counts in this process: graphs captured, frames, FX graph cache hits and misses."""
+    from torch._dynamo.utils import counters
+
+    return {f"{group}.{key}": value for group in ("stats", "inductor", "aot_autograd") for key, value in
+            counters[group].items() if group == "stats" or "cache" in key}
+
+
 def with_variant(pipe, variant: str, cache: Path, steps: int):
     """A copy of the stock transformer with the variant's cache hooks and fast options (the stock one for
     stock)."""
@@ -218,18 +239,18 @@ def family_variants(name: str, steps: int, variants: list[str], e2e: int, e2e_va
             stock_latents = latents if variant == "stock" else stock_latents
             row = {"family": name, "variant": variant, "steps": steps, **{k: round(v, 3) for k, v in run.items()},
                    "tflops": round(flops / run["sec_per_step"] / 1e12),
-                   "rel_l2_latents_vs_stock": rel_l2(latents, stock_latents) if stock_latents is not None else None}
+                   "rel_l2_latents_vs_stock": rel_l2(latents, stock_latents) if stock_latents is not None else None,
+                   "compile_counters": compile_counters()}
         except Exception as exc:  # report and go on
             row = {"family": name, "variant": variant, "error": f"{type(exc).__name__}: {exc}"[:400]}
-        print(json.dumps(row), flush=True)
-        rows.append(row)
+        rows.append(keep(row))
         pipe.transformer = stock
         gc.collect()
         torch.cuda.empty_cache()
     if e2e:
         rows += end_to_end(pipe, name, embeds, e2e, e2e_variants, t5_s, flops, cache)
     if clips:
-        rows.append(throughput(pipe, name, embeds, clips, e2e or steps, cache))
+        rows.append(throughput(pipe, name, embeds, clips, e2e or steps, cache))  # kept as it ends
     return rows
 
 
@@ -244,21 +265,23 @@ def throughput(pipe, name: str, embeds, clips: int, steps: int, cache: Path) -> 
     later = statistics.median(seconds[1:]) if clips > 1 else seconds[0]
     row = {"family": name, "variant": f"fast, {clips} clips back to back", "steps": steps,
            "first_clip_s": round(seconds[0], 1), "clip_s": round(later, 1), "clips_per_hour": round(3600 / later, 1)}
-    print(json.dumps(row), flush=True)
-    return row
+    return keep(row)
 
 
 def caps(name: str, caps_gib: list[float], steps: int) -> list[dict]:
     """One clip under each memory cap, in a fresh process each (a cap holds for the process's life)."""
     rows = []
     for cap in caps_gib:
+        started = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--one-cap", name, "--caps", str(cap), "--steps",
-                               str(steps)], capture_output=True, text=True, timeout=1800)
+                               str(steps)],
+                              capture_output=True, text=True, timeout=1800)
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        row = {"family": name, "variant": f"auto under a {cap:g} GiB cap",
-               **(json.loads(lines[-1]) if lines else {"error": done.stderr[-400:]})}
-        print(json.dumps(row), flush=True)
-        rows.append(row)
+        row = {"family": name, "variant": f"auto under a {cap:g} GiB cap", "steps": steps,
+               **(json.loads(lines[-1]) if lines else {}), "process_s": round(time.perf_counter() - started, 1)}
+        if done.returncode or not lines or "error" in row:
+            row["stderr_tail"] = done.stderr[-1500:]
+        rows.append(keep(row))
     return rows
 
 
@@ -268,8 +291,10 @@ def one_cap(name: str, cap: float, steps: int) -> None:
     from PIL import Image
 
     fam = FAMILIES[name]
+    started = time.perf_counter()
     pipe = real_pipeline(fam).to("cpu")
     torch.cuda.empty_cache()
+    build_s = time.perf_counter() - started
     frames = 81 if name.startswith("cogvideox1.5") else 49
     spec = plan(make_request(exercises=["squat"], angles=["front"], errors=["none"], width=fam.width,
                              height=fam.height, fps=fam.fps, frames=frames)).shots[0]
@@ -278,11 +303,35 @@ def one_cap(name: str, cap: float, steps: int) -> None:
     backend = CogVideoXBackend(load_catalog(), family_name=name, profile="auto", steps=steps, pipeline=pipe,
                                gpu_memory=cap, image=photo if fam.task == "i2v" else None)
     marks: list[float] = []
-    backend.frames(spec, lambda done, total: marks.append(time.perf_counter()))
+    gib = lambda: round(torch.cuda.memory_allocated() / 2**30, 2)  # noqa: E731
+    row: dict = {"build_s": round(build_s, 1), "allocated_after_build_gib": gib()}
+    try:
+        backend.load()  # the profile auto picks; frames() may step down from it after an out-of-memory error
+        row.update(profile_chosen=backend.profile, allocated_after_load_gib=gib())
+        backend.frames(spec, lambda done, total: marks.append(time.perf_counter()))
+    except Exception as exc:  # the row says what failed and where; the traceback goes to stderr
+        import collections
+        import traceback
+
+        traceback.print_exc()
+        chain, seen = [], exc
+        while seen is not None and len(chain) < 4:
+            frames = traceback.extract_tb(seen.__traceback__)[-10:]
+            chain.append({"error": f"{type(seen).__name__}: {seen}"[:300],
+                          "where": [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in frames]})
+            seen = seen.__cause__ or seen.__context__
+        row.update(profile=getattr(backend, "profile", None), steps_done=len(marks),
+                   peak_gib=round(torch.cuda.max_memory_allocated() / 2**30, 2), allocated_at_error_gib=gib(),
+                   error=f"{type(exc).__name__}: {exc}"[:400], error_chain=chain,
+                   parameter_devices={n: dict(collections.Counter(str(p.device) for p in m.parameters()))
+                                      for n, m in pipe.components.items() if isinstance(m, torch.nn.Module)})
+        print(json.dumps(row))
+        return
     per_step = statistics.median([b - a for a, b in itertools.pairwise(marks)])
-    print(json.dumps({"profile": backend.profile, "sec_per_step": round(per_step, 3),
-                      "clip_s_at_family_steps": round(backend.last_run["seconds"] + (fam.steps - steps) * per_step, 1),
-                      "peak_gib": backend.last_run["peak_gpu_gib"]}))
+    row.update(profile=backend.profile, sec_per_step=round(per_step, 3), run_s=backend.last_run["seconds"],
+               clip_s_at_family_steps=round(backend.last_run["seconds"] + (fam.steps - steps) * per_step, 1),
+               peak_gib=backend.last_run["peak_gpu_gib"])
+    print(json.dumps(row))
 
 
 def decode(pipe, name: str, latents: torch.Tensor) -> tuple[torch.Tensor, float]:
@@ -309,8 +358,10 @@ def end_to_end(pipe, name: str, embeds, steps: int, variants: list[str], t5_s: f
         latents = run.pop("output")
         video, decode_s = decode(pipe, name, latents)
         outputs[variant] = (latents, video)
+        saved = None
         if VARIANTS[variant][0] is not None:
-            save_compiled(compile_cache_file(cache, VARIANTS[variant][0], pipe.transformer))
+            saved = compile_cache_file(cache, VARIANTS[variant][0], pipe.transformer)
+            save_compiled(saved)
         row = {"family": name, "variant": f"{variant} end to end", "steps": steps, "t5_s": round(t5_s, 2),
                "sec_per_step": round(run["sec_per_step"], 3), "first_step_s": round(run["first_step_s"], 2),
                "decode_s": round(decode_s, 2), "clip_s": round(t5_s + run["total_s"] + decode_s, 1),
@@ -320,8 +371,10 @@ def end_to_end(pipe, name: str, embeds, steps: int, variants: list[str], t5_s: f
         if variant != "stock":
             row["rel_l2_latents_vs_stock"] = rel_l2(latents, outputs["stock"][0])
             row["psnr_frames_vs_stock_db"] = round(psnr(video, outputs["stock"][1]), 2)
-        print(json.dumps(row), flush=True)
-        rows.append(row)
+        if saved is not None:
+            row["compile_cache_file"] = str(saved)
+            row["compile_cache_mb"] = round(saved.stat().st_size / 1e6, 1) if saved.is_file() else None
+        rows.append(keep(row))
         pipe.transformer = stock
         gc.collect()
         torch.cuda.empty_cache()
@@ -332,13 +385,14 @@ def first_call(name: str, cache: Path) -> list[dict]:
     """The fast profile's first step in a fresh process with empty Inductor and Triton caches, loading the
     compiled artifacts the end-to-end run saved (warm); the end-to-end run's own first step is the cold one."""
     env = {**os.environ, "TORCHINDUCTOR_CACHE_DIR": tempfile.mkdtemp(), "TRITON_CACHE_DIR": tempfile.mkdtemp()}
+    started = time.perf_counter()
     done = subprocess.run([sys.executable, __file__, "--one-first-call", name, "--cache", str(cache)], env=env,
                           capture_output=True, text=True, timeout=900)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     row = {"family": name, "variant": "fast first call, warm cache",
-           **(json.loads(lines[-1]) if lines else {"error": done.stderr[-400:]})}
-    print(json.dumps(row), flush=True)
-    return [row]
+           **(json.loads(lines[-1]) if lines else {"error": done.stderr[-1500:]}),
+           "process_s": round(time.perf_counter() - started, 1)}
+    return [keep(row)]
 
 
 def one_first_call(name: str, cache: Path) -> None:
@@ -346,18 +400,26 @@ def one_first_call(name: str, cache: Path) -> None:
     pipe.set_progress_bar_config(disable=True)
     embeds = (torch.randn(1, 226, 4096, device="cuda", dtype=torch.bfloat16),) * 2
     options = FastOptions()
+    path = compile_cache_file(cache, options, pipe.transformer)
+    found = path.stat().st_size if path.is_file() else None
     started = time.perf_counter()
     apply_fast(pipe.transformer, options, cache)
     applied = time.perf_counter() - started
     run = denoise(pipe, name, embeds, 3)
     save_compiled(compile_cache_file(cache, options, pipe.transformer))
-    print(json.dumps({"apply_s": round(applied, 1), "first_step_s": round(run["first_step_s"], 1),
+    from torch._dynamo.utils import counters
+
+    hits = {f"{group}.{key}": value for group in ("inductor", "aot_autograd") for key, value in counters[group].items()
+            if "cache" in key}
+    print(json.dumps({"compile_cache_file": str(path), "compile_cache_mb": found and round(found / 1e6, 1),
+                      "apply_s": round(applied, 1), "first_step_s": round(run["first_step_s"], 1),
                       "sec_per_step": round(run["sec_per_step"], 3),
-                      "first_call_overhead_s": round(applied + run["first_step_s"] - run["sec_per_step"], 1)}))
+                      "first_call_overhead_s": round(applied + run["first_step_s"] - run["sec_per_step"], 1),
+                      "cache_counters": hits}))
 
 
 def table(rows: list[dict]) -> str:
-    keys = ["family", "variant", "kernel", "density", "profile", "sec_per_step", "clips_per_hour",
+    keys = ["family", "variant", "kernel", "density", "profile_chosen", "profile", "sec_per_step", "clips_per_hour",
             "clip_s_at_family_steps", "first_step_s", "clip_s", "decode_s", "ms",
             "tflops", "peak_gib", "rel_l2_latents_vs_stock", "rel_l2_vs_sdpa", "psnr_frames_vs_stock_db",
             "first_call_overhead_s", "error"]
@@ -390,28 +452,28 @@ def main() -> None:
         return one_first_call(args.one_first_call, args.cache)
     if args.one_cap:
         return one_cap(args.one_cap, float(args.caps), args.steps)
+    global PATH
     names = args.families.split(",")
-    document: dict = {"gpu": torch.cuda.get_device_name(0), "torch": torch.__version__, "argv": sys.argv[1:],
-                      "ceilings": ceilings(), "rows": []}
-    print(json.dumps(document["ceilings"]), flush=True)
-    path = OUT / f"gpu_cogvideox_{args.tag}.json"
-    for name in names:
+    import diffusers
+
+    DOCUMENT.update(gpu=torch.cuda.get_device_name(0), torch=torch.__version__, diffusers=diffusers.__version__,
+                    date=time.strftime("%Y-%m-%d"), argv=sys.argv[1:], ceilings=ceilings(), rows=[])
+    print(json.dumps(DOCUMENT["ceilings"]), flush=True)
+    PATH = OUT / f"gpu_cogvideox_{args.tag}.json"
+    PATH.write_text(json.dumps(DOCUMENT, indent=1))
+    for name in names:  # each row is kept (and the file rewritten) as it is measured
         variants = [v for v in args.variants.split(",") if v]
-        # saved after each part: a run stopped at its time limit keeps what it measured
         if args.attention:
-            document["rows"] += attention(name)
-            path.write_text(json.dumps(document, indent=1))
+            for row in attention(name):
+                keep(row, show=False)
         if variants or args.e2e or args.clips:
-            document["rows"] += family_variants(name, args.steps, variants, args.e2e, args.e2e_variants.split(","),
-                                                args.clips, args.cache)
-            path.write_text(json.dumps(document, indent=1))
+            family_variants(name, args.steps, variants, args.e2e, args.e2e_variants.split(","), args.clips,
+                            args.cache)
         if args.caps:
-            document["rows"] += caps(name, [float(c) for c in args.caps.split(",")], args.steps)
-            path.write_text(json.dumps(document, indent=1))
+            caps(name, [float(c) for c in args.caps.split(",")], args.steps)
         if args.first_call:
-            document["rows"] += first_call(name, args.cache)
-            path.write_text(json.dumps(document, indent=1))
-    print(f"ceilings: {document['ceilings']}\n" + table(document["rows"]))
+            first_call(name, args.cache)
+    print(f"ceilings: {DOCUMENT['ceilings']}\n" + table(DOCUMENT["rows"]))
 
 
 if __name__ == "__main__":
