@@ -26,6 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
 
 import fitcontent.api as api
+from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import MANIFEST
 from fitcontent.service.jobs import TERMINAL, Job, JobStore
@@ -61,6 +62,19 @@ class Studio:
     def __post_init__(self) -> None:
         self.jobs = JobStore(self.data)
         self.uploads = self.data / "uploads"
+        self._catalog: tuple[tuple, Catalog] | None = None
+        self._catalog_lock = threading.Lock()
+
+    def catalog(self) -> Catalog:
+        """The catalog, loaded again only when one of its files changed (a YAML parse per request would
+        be most of a request's time)."""
+        folder = self.settings.catalog_dir
+        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*")
+                             if p.is_file()))
+        with self._catalog_lock:
+            if self._catalog is None or self._catalog[0] != stamp:
+                self._catalog = (stamp, api.load_catalog(self.settings))
+            return self._catalog[1]
 
     def start(self) -> None:
         """Requeue what a stopped server left running, then start the workers and their supervisor."""
@@ -200,7 +214,7 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
     @app.get("/api/catalog/{movement_id}/stills/{form}.png")
     def still(movement_id: str, form: str, user: User) -> FileResponse:
         """A still of correct form (``correct``) or of an error, from the angle and phase that show it best."""
-        return FileResponse(error_still(studio.settings, studio.data / "stills", movement_id, form),
+        return FileResponse(error_still(studio.catalog(), studio.data / "stills", movement_id, form),
                             media_type="image/png")
 
     @app.post("/api/jobs/{job_id}/exports/{kind}")
@@ -223,12 +237,12 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
 
     @app.get("/api/catalog")
     def catalog(user: User) -> list[dict[str, Any]]:
-        loaded = api.load_catalog(studio.settings)
+        loaded = studio.catalog()
         return [_movement_card(loaded, m) for m in loaded.movements.values()]
 
     @app.get("/api/catalog/{movement_id}")
     def movement(movement_id: str, user: User) -> dict[str, Any]:
-        loaded = api.load_catalog(studio.settings)
+        loaded = studio.catalog()
         found = loaded.movements.get(movement_id)
         if found is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no movement {movement_id!r}")
@@ -241,13 +255,13 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
         from fitcontent.post.formats import FORMATS
         from fitcontent.post.spec import KINDS
 
-        loaded = api.load_catalog(studio.settings)
+        loaded = studio.catalog()
         return {"angles": [{"id": a.id, "name": a.name.model_dump()} for a in loaded.angle_list],
                 "formats": list(FORMATS), "layouts": list(KINDS), "languages": ["en", "zh"]}
 
     @app.post("/api/plan")
     def plan(request: api.Request, user: User) -> list[dict[str, Any]]:
-        shots = api.plan(request, studio.settings).shots
+        shots = api.plan(request, studio.settings, studio.catalog()).shots
         return [s.model_dump(mode="json", include={"id", "exercise", "variation", "angle", "form", "prompt",
                                                    "width", "height", "frames", "fps", "seed"}) for s in shots]
 
@@ -259,7 +273,7 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
 
     @app.post("/api/jobs", status_code=status.HTTP_201_CREATED)
     def create_job(body: JobCreate, user: User) -> Job:
-        api.plan(body.request, studio.settings)  # a request that cannot be planned is refused now, not later
+        api.plan(body.request, studio.settings, studio.catalog())  # refused now if it cannot be planned
         if body.image is not None and photo_path(studio.uploads, body.image) is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image: no upload {body.image!r}")
         request = body.request.model_dump(mode="json", exclude_unset=True)
@@ -308,7 +322,7 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
         current = existing(job_id)
         if current.state != "awaiting_approval":
             raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} is {current.state}, not waiting for approval")
-        planned = [s.id for s in api.plan(api.make_request(**current.request), studio.settings).shots]
+        planned = [s.id for s in api.plan(api.make_request(**current.request), studio.settings, studio.catalog()).shots]
         shots = body.shots if body.shots is not None else planned
         if unknown := sorted(set(shots) - set(planned)):
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"shots: not in this job: {', '.join(unknown)}")
@@ -350,7 +364,7 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
     @app.get("/ui-font.otf", include_in_schema=False)
     def font() -> FileResponse:
         """The UI's font (no token: pages load it before logging in)."""
-        path = ui_font(api.load_catalog(studio.settings), studio.data / "fonts")
+        path = ui_font(studio.catalog(), studio.data / "fonts")
         return FileResponse(path, media_type="font/otf", headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/ui", StaticFiles(directory=Path(__file__).with_name("static"), html=True), name="ui")

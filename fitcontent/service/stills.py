@@ -6,19 +6,17 @@ import hashlib
 import io
 from pathlib import Path
 
-import fitcontent.api as api
+from fitcontent.catalog.loader import Catalog
 from fitcontent.errors import RequestError
 from fitcontent.pose.stills import still
-from fitcontent.settings import Settings
 from fitcontent.store import atomic_write_bytes
 
 SIZE = (360, 240)
 
 
-def error_still(settings: Settings, folder: Path, movement_id: str, form: str) -> Path:
+def error_still(catalog: Catalog, folder: Path, movement_id: str, form: str) -> Path:
     """A PNG of ``form`` (``correct`` or an error id) of the movement's first variation, made once per
     catalog content."""
-    catalog = api.load_catalog(settings)
     movement = catalog.movement(movement_id)
     if form == "correct":
         error, angle, at = None, None, None
