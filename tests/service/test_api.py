@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import zipfile
 
 import numpy as np
 
@@ -165,3 +166,22 @@ def test_twenty_submissions_at_once_are_accepted_or_refused_cleanly(tmp_path) ->
             assert len(client.get("/api/jobs").json()) == codes.count(201)
     finally:
         small.stop()
+
+
+def test_the_course_package_and_the_marketing_cuts_of_a_job(server: Server, tmp_path) -> None:
+    with server.client() as client:
+        lesson = {**JOB, "layouts": ["lesson", "demo"], "formats": ["16:9", "9:16"]}
+        job = client.post("/api/jobs", json={"request": lesson}).json()
+        assert wait_for(client, job["id"], ("done", "failed"))["state"] == "done"
+        course = client.post(f"/api/jobs/{job['id']}/exports/course?lang=zh")
+        assert course.status_code == 200, course.text
+        scorm = next(url for url in course.json()["files"] if url.endswith(".zip"))
+        package = client.get(scorm)
+        assert package.status_code == 200 and package.content[:2] == b"PK"
+        (tmp_path / "course.zip").write_bytes(package.content)
+        assert "imsmanifest.xml" in zipfile.ZipFile(tmp_path / "course.zip").namelist()
+        cuts = client.post(f"/api/jobs/{job['id']}/exports/marketing")
+        assert cuts.status_code == 200, cuts.text
+        videos = [url for url in cuts.json()["files"] if url.endswith(".mp4")]
+        assert videos and all(client.get(url).status_code == 200 for url in videos)
+        assert client.post(f"/api/jobs/{job['id']}/exports/brochure").status_code == 422
