@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,8 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 import fitcontent.api as api
 from fitcontent.catalog.loader import Catalog
-from fitcontent.errors import FitcontentError
+from fitcontent.errors import FitcontentError, RequestError
 from fitcontent.export.manifest import MANIFEST
+from fitcontent.generation.cogvideox import detect_family
 from fitcontent.service.jobs import TERMINAL, Job, JobStore
 from fitcontent.service.metrics import metrics_text
 from fitcontent.service.stills import error_still
@@ -64,6 +66,11 @@ class Studio:
         self.uploads = self.data / "uploads"
         self._catalog: tuple[tuple, Catalog] | None = None
         self._catalog_lock = threading.Lock()
+        self.exporting = threading.Lock()
+        self._font_lock = threading.Lock()
+        model = self.video_options.get("model")
+        self.video_task = detect_family(Path(model)).task if model else None
+        """What the render stage's model takes: t2v, i2v or pose (None: this server has none)."""
 
     def catalog(self) -> Catalog:
         """The catalog, loaded again only when one of its files changed (a YAML parse per request would
@@ -77,26 +84,35 @@ class Studio:
             return self._catalog[1]
 
     def start(self) -> None:
-        """Requeue what a stopped server left running, then start the workers and their supervisor."""
-        self.jobs.requeue_running()
+        """Requeue what a stopped server's workers left running, then start the workers and their
+        supervisor; make the UI's font."""
+        self.jobs.requeue_stopped(process_alive)
         context = multiprocessing.get_context("spawn")  # no forked copy of the server's threads
         self.stop = context.Event()
-        self.processes = [self._worker(context) for _ in range(self.workers)]
+        self.processes = [self._worker(context, index) for index in range(self.workers)]
         threading.Thread(target=self._supervise, args=(context,), daemon=True, name="supervisor").start()
+        threading.Thread(target=self.font, daemon=True, name="font").start()
 
-    def _worker(self, context):
-        process = context.Process(target=work, args=(self.data, self.settings, self.video_options, self.stop),
-                                  daemon=True, name="fitcontent-worker")
+    def _worker(self, context, index: int):
+        process = context.Process(target=work, args=(index, self.data, self.settings, self.video_options, self.stop),
+                                  daemon=True, name=f"fitcontent-worker-{index}")
         process.start()
         return process
 
     def _supervise(self, context) -> None:
-        """A worker that died (killed, out of memory) is replaced; its job goes back to the queue."""
+        """A worker that died (killed, out of memory) is replaced; a job whose worker is gone (this
+        server's, or one left over from before a restart that has now stopped) goes back to the queue."""
         while not self.stop.wait(1.0):
             for index, process in enumerate(self.processes):
                 if not process.is_alive():
-                    self.jobs.requeue_running(process.pid)
-                    self.processes[index] = self._worker(context)
+                    self.processes[index] = self._worker(context, index)
+            self.jobs.requeue_stopped(process_alive)
+
+    def font(self) -> Path:
+        """The UI's font file, made once (a second)."""
+        catalog = self.catalog()
+        with self._font_lock:
+            return ui_font(catalog, self.data / "fonts")
 
     def close(self) -> None:
         if self.stop is not None:
@@ -108,6 +124,27 @@ class Studio:
 
     def alive(self) -> int:
         return sum(p.is_alive() for p in self.processes)
+
+
+def check_video(task: str | None, body: JobCreate) -> None:
+    """Refuse, when the job is made, what the render stage would refuse after the approval."""
+    if body.render and task is None:
+        raise RequestError("render: this server has no video model (start it with fitcontent serve --model DIR)")
+    if body.image is not None and task != "i2v":
+        raise RequestError(f"image: this server's video model ({task or 'none'}) does not start from a photo")
+    if body.render and task == "i2v" and body.image is None:
+        raise RequestError("image: this server's model makes video from a photo; upload one (POST /api/uploads)")
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # there, but another user's
+        return True
+    return True
 
 
 class JobCreate(BaseModel):
@@ -131,7 +168,8 @@ class Login(BaseModel):
 class Approve(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    shots: list[str] | None = Field(default=None, max_length=1000, description="ids to make (default: every shot)")
+    shots: list[str] | None = Field(default=None, min_length=1, max_length=1000,
+                                    description="ids to make (default: every shot)")
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -146,11 +184,23 @@ def _owner(request: Request, credentials: Annotated[HTTPAuthorizationCredentials
     """The name of the token the request carries (header, or the UI's cookie), or 401."""
     jobs = request.app.state.studio.jobs
     token = credentials.credentials if credentials else request.cookies.get(COOKIE)
+    if not credentials and token and request.method not in ("GET", "HEAD") and not _same_origin(request):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "a request with the studio's cookie must come from the "
+                            "studio's own pages (Origin or Sec-Fetch-Site); scripts send Authorization: Bearer")
     name = jobs.token_owner(token) if token else None
     if name is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid token is needed: Authorization: Bearer <token> "
                             "(fitcontent tokens create NAME)", headers={"WWW-Authenticate": "Bearer"})
     return name
+
+
+def _same_origin(request: Request) -> bool:
+    """Whether a browser says the request comes from a page of this server (cross-site request forgery:
+    the cookie alone does not say who sent a POST)."""
+    if request.headers.get("sec-fetch-site") == "same-origin":
+        return True
+    origin = request.headers.get("origin")
+    return origin is not None and origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 User = Annotated[str, Depends(_owner)]
@@ -182,7 +232,9 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
 
     @app.exception_handler(FitcontentError)
     async def usage_error(request: Request, exc: FitcontentError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+        """A bad request is the client's (422); another FitcontentError is the server's (500), said plainly."""
+        code = status.HTTP_422_UNPROCESSABLE_CONTENT if isinstance(exc, RequestError) else 500
+        return JSONResponse({"detail": str(exc)}, code)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -222,15 +274,19 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
                ) -> dict[str, Any]:
         """The course package or the marketing cuts of the job's latest stage, made now; their files."""
         current = existing(job_id)
-        stage = current.stage if (studio.jobs.folder(job_id) / current.stage / MANIFEST).is_file() else "preview"
+        stage = "render" if current.stage == "render" and current.state == "done" else "preview"
+        if stage == "preview" and current.state in ("queued", "running") and current.stage == "preview":
+            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} is still making its preview")
         dist = studio.jobs.folder(job_id) / stage
         if not (dist / MANIFEST).is_file():
-            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} has made nothing to export yet")
+            raise HTTPException(status.HTTP_409_CONFLICT, f"job {job_id} has made nothing to export")
         out = dist / "exports" / (f"{kind}-{lang}" if kind == "course" else kind)
-        if kind == "course":
-            api.export_course(dist, out, studio.settings, lang)
-        else:
-            api.export_marketing(dist, out)
+        with studio.exporting:  # one at a time: each takes a core, and a repeat reuses the last one's files
+            if not out.is_dir() or out.stat().st_mtime < (dist / MANIFEST).stat().st_mtime:
+                if kind == "course":
+                    api.export_course(dist, out, studio.settings, lang)
+                else:
+                    api.export_marketing(dist, out)
         root = studio.jobs.folder(job_id)
         files = sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
         return {"stage": stage, "files": [f"/api/jobs/{job_id}/files/{p.relative_to(root).as_posix()}" for p in files]}
@@ -266,14 +322,16 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
                                                    "width", "height", "frames", "fps", "seed"}) for s in shots]
 
     @app.post("/api/uploads", status_code=status.HTTP_201_CREATED)
-    async def upload(file: UploadFile, user: User) -> dict[str, Any]:
-        """A photo for image-to-video: JPEG, PNG or WebP, at most 10 MiB and 40 million pixels."""
-        data = await file.read(MAX_BYTES + 1)
+    def upload(file: UploadFile, user: User) -> dict[str, Any]:
+        """A photo for image-to-video: JPEG, PNG or WebP, at most 10 MiB and 40 million pixels (checked in a
+        worker thread, not on the event loop)."""
+        data = file.file.read(MAX_BYTES + 1)
         return save_photo(studio.uploads, data)
 
     @app.post("/api/jobs", status_code=status.HTTP_201_CREATED)
     def create_job(body: JobCreate, user: User) -> Job:
         api.plan(body.request, studio.settings, studio.catalog())  # refused now if it cannot be planned
+        check_video(studio.video_task, body)
         if body.image is not None and photo_path(studio.uploads, body.image) is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image: no upload {body.image!r}")
         request = body.request.model_dump(mode="json", exclude_unset=True)
@@ -305,13 +363,14 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
         async def stream() -> AsyncIterator[str]:
             last = None
             while True:
-                current = studio.jobs.get(job_id)
+                current = await asyncio.to_thread(studio.jobs.get, job_id)  # SQLite off the event loop
                 if current is None:
                     return
                 if current.updated != last:
                     last = current.updated
                     yield f"event: job\ndata: {current.model_dump_json()}\n\n"
                 if current.state in TERMINAL or current.state == "awaiting_approval":
+                    yield "event: end\ndata: {}\n\n"  # the job waits or ended: nothing more comes
                     return
                 await asyncio.sleep(0.5)
 
@@ -364,7 +423,7 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
     @app.get("/ui-font.otf", include_in_schema=False)
     def font() -> FileResponse:
         """The UI's font (no token: pages load it before logging in)."""
-        path = ui_font(studio.catalog(), studio.data / "fonts")
+        path = studio.font()
         return FileResponse(path, media_type="font/otf", headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/ui", StaticFiles(directory=Path(__file__).with_name("static"), html=True), name="ui")

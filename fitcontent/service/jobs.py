@@ -17,7 +17,7 @@ import secrets
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -27,7 +27,9 @@ from pydantic import BaseModel, Field
 State = Literal["queued", "running", "awaiting_approval", "done", "failed", "cancelled"]
 Stage = Literal["preview", "render"]
 TERMINAL = ("done", "failed", "cancelled")
-UPDATABLE = {"state", "progress", "figures", "error"}
+UPDATABLE = {"figures", "error"}
+MAX_ATTEMPTS = 3
+"""Times a stage may be started; a job whose worker dies on it this often fails instead of going round."""
 SCHEMA = """
 create table if not exists jobs (
     id text primary key, owner text not null, created real not null, updated real not null,
@@ -82,12 +84,14 @@ class JobStore:
             setup.close()
 
     @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """One connection per operation, in a transaction taken at once (no lock upgrades, so no deadlocks)."""
+    def _connect(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One connection per operation, in one transaction: a writer's taken at once (no lock upgrades, so
+        no deadlocks), a reader's deferred (WAL: readers never wait)."""
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         db.row_factory = sqlite3.Row
         try:
-            db.execute("begin immediate")
+            db.execute("pragma synchronous=normal")  # WAL stays consistent; a power cut may lose the last commit
+            db.execute("begin immediate" if write else "begin")
             yield db
             db.execute("commit")
         except BaseException:
@@ -111,7 +115,7 @@ class JobStore:
         return token
 
     def token_owner(self, token: str) -> str | None:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("select name from tokens where digest = ?", (digest(token),)).fetchone()
         return row["name"] if row else None
 
@@ -132,18 +136,18 @@ class JobStore:
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job | None:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("select * from jobs where id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
     def recent(self, limit: int = 100) -> list[Job]:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             rows = db.execute("select * from jobs order by created desc limit ?", (limit,)).fetchall()
         return [_job(row) for row in rows]
 
     def counts(self) -> dict[str, int]:
         """Jobs by state."""
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             rows = db.execute("select state, count(*) from jobs group by state").fetchall()
         return {row[0]: row[1] for row in rows}
 
@@ -158,15 +162,11 @@ class JobStore:
                        "where id = ?", (worker, time.time(), row["id"]))
         return self.get(row["id"])
 
-    def update(self, job_id: str, **fields: Any) -> None:
-        """Set columns of a job (dicts and lists stored as JSON); the names are the code's, never a user's."""
-        if unknown := set(fields) - UPDATABLE:
-            raise ValueError(f"not a job column to set: {', '.join(sorted(unknown))}")
-        columns = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in fields.items()}
-        columns["updated"] = time.time()
-        assignments = ", ".join(f"{name} = ?" for name in columns)
+    def save_progress(self, job_id: str, worker: int, progress: dict[str, Any]) -> None:
+        """The per-shot progress of the stage ``worker`` runs (nothing, if the job is no longer its)."""
         with self._connect() as db:
-            db.execute(f"update jobs set {assignments} where id = ?", (*columns.values(), job_id))
+            db.execute("update jobs set progress = ?, updated = ? where id = ? and worker = ? and state = 'running'",
+                       (json.dumps(progress), time.time(), job_id, worker))
 
     def approve(self, job_id: str, by: str, shots: list[str]) -> bool:
         """Queue the render stage of a job waiting for approval; False if it was not waiting."""
@@ -189,21 +189,44 @@ class JobStore:
         return True
 
     def cancelled(self, job_id: str) -> bool:
-        with self._connect() as db:
+        with self._connect(write=False) as db:
             row = db.execute("select cancel from jobs where id = ?", (job_id,)).fetchone()
         return bool(row and row["cancel"])
 
-    def requeue_running(self, worker: int | None = None) -> list[str]:
-        """Jobs left running by a server that stopped (or by the dead process ``worker``) go back to the
-        queue, their finished clips to come from the store; or are cancelled if that was asked. The ids
-        requeued."""
+    def finish(self, job_id: str, worker: int, state: State, **fields: Any) -> bool:
+        """End the stage ``worker`` ran: ``state`` (or cancelled, if that was asked meanwhile) with
+        ``fields`` (figures, error). False, and nothing written, when the job is no longer this worker's
+        (requeued after a restart, say)."""
+        columns = {k: json.dumps(v) if isinstance(v, dict | list) else v for k, v in fields.items()}
+        if unknown := set(columns) - UPDATABLE:
+            raise ValueError(f"not a job column to set: {', '.join(sorted(unknown))}")
         with self._connect() as db:
-            rows = db.execute("select id, cancel from jobs where state = 'running' and (? is null or worker = ?)",
-                              (worker, worker)).fetchall()
+            row = db.execute("select state, worker, cancel from jobs where id = ?", (job_id,)).fetchone()
+            if row is None or row["state"] != "running" or row["worker"] != worker:
+                return False
+            columns.update(state="cancelled" if row["cancel"] else state, updated=time.time())
+            assignments = ", ".join(f"{name} = ?" for name in columns)
+            db.execute(f"update jobs set {assignments} where id = ?", (*columns.values(), job_id))
+        return True
+
+    def requeue_stopped(self, alive: Callable[[int], bool]) -> list[str]:
+        """Jobs whose worker process is gone (a server restart, a crash, out of memory) go back to the queue,
+        their finished clips to come from the store; cancelled if that was asked; failed once a worker has
+        died on them ``MAX_ATTEMPTS`` times. The ids requeued."""
+        requeued = []
+        with self._connect() as db:
+            rows = db.execute("select id, worker, cancel, attempts from jobs where state = 'running'").fetchall()
             for row in rows:
-                db.execute("update jobs set state = ?, updated = ? where id = ?",
-                           ("cancelled" if row["cancel"] else "queued", time.time(), row["id"]))
-        return [row["id"] for row in rows if not row["cancel"]]
+                if row["worker"] is not None and alive(row["worker"]):
+                    continue
+                state, error = ("cancelled", None) if row["cancel"] else ("queued", None)
+                if state == "queued" and row["attempts"] >= MAX_ATTEMPTS:
+                    state, error = "failed", (f"its worker stopped {row['attempts']} times while running it (a crash, "
+                                              f"or out of memory): see the server's log")
+                db.execute("update jobs set state = ?, error = ?, updated = ? where id = ?",
+                           (state, error, time.time(), row["id"]))
+                requeued += [row["id"]] if state == "queued" else []
+        return requeued
 
 
 def _job(row: sqlite3.Row) -> Job:

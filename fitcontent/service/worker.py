@@ -8,6 +8,7 @@ so a stage that is run again (after a restart) takes the clips it already made f
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -25,7 +26,7 @@ from fitcontent.engine.executor import ShotProgress
 from fitcontent.errors import FitcontentError
 from fitcontent.export.manifest import record_approval
 from fitcontent.generation.base import Backend, Progress
-from fitcontent.service.jobs import Job, JobStore
+from fitcontent.service.jobs import Job, JobStore, State
 from fitcontent.service.uploads import photo_path
 from fitcontent.settings import Settings
 
@@ -89,7 +90,7 @@ class JobProgress(ShotProgress):
                         for stage, whats in self.progress.items()}
         if not server_alive():
             raise ServerGone
-        self.jobs.update(self.job_id, progress=snapshot)
+        self.jobs.save_progress(self.job_id, os.getpid(), snapshot)
         if self.jobs.cancelled(self.job_id):
             raise Cancelled
 
@@ -101,16 +102,19 @@ class Worker:
     data: Path
     settings: Settings
     video_options: dict[str, Any]
-    videos: dict[Path | None, Backend] = field(default_factory=dict, repr=False)
+    video: tuple[Path | None, Backend] | None = field(default=None, repr=False)
 
     def video_backend(self, image: Path | None) -> Backend:
-        """The render stage's backend for a job's photo (or none), made once: its model stays loaded for
-        every later job with the same photo."""
-        if image not in self.videos:
+        """The render stage's backend for a job's photo (or none): made once and kept, with its model, for
+        the next jobs; a job with another photo replaces it (one model in GPU memory at a time)."""
+        if self.video is None or self.video[0] != image:
+            if self.video is not None:
+                self.video = None
+                free_gpu_memory()
             options = {"compile_cache": self.settings.cache_dir / "compiled", **self.video_options,
                        **({"image": image} if image else {})}
-            self.videos[image] = api.make_backend("cogvideox", api.load_catalog(self.settings), **options)
-        return self.videos[image]
+            self.video = (image, api.make_backend("cogvideox", api.load_catalog(self.settings), **options))
+        return self.video[1]
 
     def run(self, jobs: JobStore, job: Job) -> None:
         """Run the job's current stage and record how it went."""
@@ -127,31 +131,51 @@ class Worker:
                 report = api.build(request, self.settings, folder, self.video_backend(image),
                                    progress=JobProgress(jobs, job), shots=shots)
         except Cancelled:
-            jobs.update(job.id, state="cancelled")
+            jobs.finish(job.id, os.getpid(), "cancelled")
             return
         except FitcontentError as exc:
-            jobs.update(job.id, state="failed", error=str(exc))
+            jobs.finish(job.id, os.getpid(), "failed", error=str(exc))
             return
         except Exception as exc:  # a bug: the job says so, the worker goes on
             log.exception("job %s failed", job.id)
-            jobs.update(job.id, state="failed", error=f"internal error: {type(exc).__name__}: {exc}")
-            return
-        if jobs.cancelled(job.id):  # asked while its last item finished
-            jobs.update(job.id, state="cancelled")
+            jobs.finish(job.id, os.getpid(), "failed", error=f"internal error: {type(exc).__name__}: {exc}")
             return
         figures = report.figures()
         peaks = [(clip.generation or {}).get("peak_gpu_gib") or 0.0 for clip in report.clips]
         summary = {"summary": report.summary(), "failed": [f"{i}: {why}" for i, why in report.failed],
                    "peak_gpu_gib": max(peaks, default=0.0), **(figures.model_dump() if figures else {})}
-        done = "awaiting_approval" if job.stage == "preview" and job.render else "done"
-        jobs.update(job.id, figures={**job.figures, job.stage: summary},
-                    state="failed" if report.failed else done,
-                    error=f"{len(report.failed)} failed: " + "; ".join(summary["failed"]) if report.failed else None)
+        done: State = "awaiting_approval" if job.stage == "preview" and job.render else "done"
+        error = f"{len(report.failed)} failed: " + "; ".join(summary["failed"]) if report.failed else None
+        jobs.finish(job.id, os.getpid(), "failed" if report.failed else done,
+                    figures={**job.figures, job.stage: summary}, error=error)
 
 
-def work(data: Path, settings: Settings, video_options: dict[str, Any], stop: Event) -> None:
-    """A worker process's loop: claim a queued stage, run it, until ``stop`` is set."""
+def free_gpu_memory() -> None:
+    """Give the GPU back what a dropped model held (nothing to do without torch or a GPU)."""
+    import gc
+
+    gc.collect()
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
+
+def use_gpu(index: int) -> None:
+    """Worker ``index`` works on GPU ``index`` (modulo the GPUs there are), before any model loads."""
+    if importlib.util.find_spec("torch") is None:
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.set_device(index % torch.cuda.device_count())
+
+
+def work(index: int, data: Path, settings: Settings, video_options: dict[str, Any], stop: Event) -> None:
+    """Worker ``index``'s loop: claim a queued stage, run it, until ``stop`` is set or the server is gone."""
     logging.basicConfig(level=logging.INFO, format=f"worker {os.getpid()}: %(message)s")
+    use_gpu(index)
     jobs = JobStore(data)
     worker = Worker(data, settings, video_options)
     while not stop.is_set() and server_alive():

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
 from fitcontent.errors import RequestError
 from fitcontent.service.uploads import MAX_BYTES, check_photo
-from tests.service.conftest import JOB, Server
+from tests.service.conftest import JOB, Server, wait_for
 
 
 def _encoded(image: Image.Image, kind: str) -> bytes:
@@ -52,16 +54,45 @@ def test_uploads_through_the_api(server: Server) -> None:
         assert photo.json()["width"] == 720 and len(photo.json()["id"]) == 32
         again = client.post("/api/uploads", files={"file": ("same.jpg", _photo(), "image/jpeg")})
         assert again.json()["id"] == photo.json()["id"], "kept once, under its content hash"
-        job = client.post("/api/jobs", json={"request": JOB, "image": photo.json()["id"]})
-        assert job.status_code == 201 and job.json()["image"] == photo.json()["id"]
+        job = client.post("/api/jobs", json={"request": JOB, "render": True, "image": photo.json()["id"]})
+        assert job.status_code == 422 and "does not start from a photo" in job.json()["detail"], \
+            "this server's model is text-to-video"
 
         bomb = client.post("/api/uploads", files={"file": ("bomb.png", _bomb(), "image/png")})
         assert bomb.status_code == 422 and "decompression bomb" in bomb.json()["detail"]
         huge = client.post("/api/uploads", files={"file": ("huge.jpg", b"\xff" * (MAX_BYTES + 100_000), "image/jpeg")})
         assert huge.status_code == 413
-        unknown = client.post("/api/jobs", json={"request": JOB, "image": "0" * 32})
-        assert unknown.status_code == 422 and "no upload" in unknown.json()["detail"]
-        sneaky = client.post("/api/jobs", json={"request": JOB, "image": "../jobs"})
-        assert sneaky.status_code == 422
         assert client.post("/api/uploads", files={"file": ("x.jpg", _photo(), "image/jpeg")},
                            headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+@pytest.fixture(scope="module")
+def i2v_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A server whose video model starts from a photo: a tiny CogVideoX-5B-I2V."""
+    pytest.importorskip("diffusers")
+    from fitcontent.api import prompt_corpus
+    from fitcontent.generation.models import FAMILIES
+    from fitcontent.generation.tiny import make_tiny
+
+    model = make_tiny(FAMILIES["cogvideox-5b-i2v"], tmp_path_factory.mktemp("tiny") / "i2v", prompt_corpus())
+    running = Server(tmp_path_factory.mktemp("studio-i2v"), "--model", str(model), "--steps", "2").start()
+    yield running
+    running.stop()
+
+
+def test_an_image_to_video_job_starts_from_its_uploaded_photo(i2v_server: Server) -> None:
+    with i2v_server.client() as client:
+        without = client.post("/api/jobs", json={"request": JOB, "render": True})
+        assert without.status_code == 422 and "upload one" in without.json()["detail"]
+        unknown = client.post("/api/jobs", json={"request": JOB, "render": True, "image": "0" * 32})
+        assert unknown.status_code == 422 and "no upload" in unknown.json()["detail"]
+        photo = client.post("/api/uploads", files={"file": ("front.jpg", _photo(), "image/jpeg")}).json()
+        job = client.post("/api/jobs", json={"request": JOB, "render": True, "image": photo["id"]})
+        assert job.status_code == 201, job.text
+        wait_for(client, job.json()["id"], ("awaiting_approval",))
+        client.post(f"/api/jobs/{job.json()['id']}/approve", json={})
+        done = wait_for(client, job.json()["id"], ("done", "failed"))
+        assert done["state"] == "done", done["error"]
+        clip = next(a for a in client.get(f"/api/jobs/{done['id']}/artifacts").json()["render"] if a["kind"] == "clip")
+        assert clip["generation"]["family"] == "cogvideox-5b-i2v"
+        assert f"+{hashlib.sha256(_photo()).hexdigest()[:16]}+" in clip["backend_version"], "keyed by the photo"

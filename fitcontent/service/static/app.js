@@ -49,6 +49,7 @@ const named = (text) => (text && (text[lang] || text.en)) || "";
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null) continue;
     if (name === "text") node.textContent = value;
     else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value);
@@ -222,7 +223,7 @@ function drawArtifacts(job, artifacts) {
   const clips = all.filter((a) => a.kind === "clip");
   const shown = renders.length ? renders : clips;
   $("#gallery").replaceChildren(...(shown.length ? shown.map((a) => el("figure", { class: "card video" },
-    el("video", { src: a.url, controls: "", muted: "", playsinline: "", preload: "metadata", poster: a.poster ? a.url.replace(a.path, a.poster) : undefined }),
+    el("video", { src: a.url, controls: "", muted: "", playsinline: "", preload: "metadata", poster: a.poster ? a.url.slice(0, a.url.length - a.path.length) + a.poster : undefined }),
     el("figcaption", { text: `${t(a.kind) || a.kind} · ${a.id}` }))) : [el("p", { class: "muted", text: t("nothing") })]));
   $("#downloads").replaceChildren(...all.map((a) => el("li", {}, el("a", { href: a.url, download: "", text: a.path }))));
   if (job.state === "awaiting_approval") {
