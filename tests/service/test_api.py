@@ -232,3 +232,18 @@ def test_the_course_package_and_the_marketing_cuts_of_a_job(server: Server, tmp_
         videos = [url for url in cuts.json()["files"] if url.endswith(".mp4")]
         assert videos and all(client.get(url).status_code == 200 for url in videos)
         assert client.post(f"/api/jobs/{job['id']}/exports/brochure").status_code == 422
+
+
+def test_metrics_count_jobs_shots_and_seconds_per_clip(server: Server) -> None:
+    with server.client() as client:
+        job = client.post("/api/jobs", json={"request": JOB}).json()
+        wait_for(client, job["id"], ("done",))
+    samples = {}
+    for line in httpx.get(f"{server.url}/metrics").text.splitlines():
+        if line.startswith("fitcontent_"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    assert samples['fitcontent_jobs{state="done"}'] >= 1 and samples["fitcontent_workers"] == 1
+    assert samples['fitcontent_shots{kind="shots",outcome="built",stage="preview"}'] >= 1
+    assert samples['fitcontent_seconds_per_clip{stage="preview"}'] > 0
+    assert "fitcontent_gpu_memory_peak_gib" in samples and "fitcontent_job_failures" in samples
