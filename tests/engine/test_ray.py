@@ -100,7 +100,7 @@ def test_ray_on_a_tiny_cogvideox_makes_what_one_process_makes(tmp_path: Path, lo
 
     model = make_tiny(FAMILIES["cogvideox-fun-v1.1-5b-pose"], tmp_path / "tiny", prompt_corpus())
     build = ["build", "squat", "--angles", "front", "--backend", "cogvideox", "--model", str(model), "--steps", "2",
-             "--size", "256x256", "--layouts", "none"]  # the pose family: any size, so a small one
+             "--size", "256x256", "--frames", "9", "--layouts", "none"]  # the pose family: any size, so a small one
     for name, extra in (("one", []), ("ray", ["--executor", "ray"])):
         env = {**os.environ, "FITCONTENT_CACHE": str(tmp_path / f"cache-{name}")}
         done = subprocess.run([sys.executable, "-m", "fitcontent", *build, "--out", str(tmp_path / name), *extra],

@@ -44,6 +44,7 @@ def test_log_in_build_approve_and_watch_the_result(server: Server, browser: Any)
     page.wait_for_selector("#f-exercises input[value=squat]:checked")
     page.check("input[name=errors][value=none]")
     page.uncheck("#f-layouts input[value=comparison]")
+    page.select_option("#f-seconds", "1")  # a short clip: the tiny model makes it in seconds
     _snap(page, "build-en")
     page.click("#submit")
     page.wait_for_selector("#job-view:not([hidden])")

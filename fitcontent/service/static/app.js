@@ -18,7 +18,7 @@ const TEXT = {
     queued: "queued", running: "running", awaiting_approval: "waiting for approval", done: "done",
     failed: "failed", cancelled: "cancelled", "pick-one": "Pick at least one exercise.", making: "Making…",
     demo: "Demo", comparison: "Right vs wrong", "error-grid": "Error grid", "angle-grid": "Angle grid",
-    lesson: "Lesson", variations_kind: "Variations",
+    lesson: "Lesson", variations_kind: "Variations", length: "Clip length", "length-default": "As the catalog says",
   },
   zh: {
     studio: "工作室", catalog: "动作库", build: "制作", jobs: "任务", logout: "退出", login: "登录",
@@ -36,7 +36,7 @@ const TEXT = {
     queued: "排队中", running: "进行中", awaiting_approval: "等待审核", done: "已完成",
     failed: "失败", cancelled: "已取消", "pick-one": "请至少选择一个动作。", making: "制作中…",
     demo: "示范", comparison: "正误对比", "error-grid": "错误合集", "angle-grid": "多机位", variations_kind: "变式",
-    lesson: "课程",
+    lesson: "课程", length: "片段时长", "length-default": "按动作库设定",
   },
 };
 let lang = localStorage.getItem("fitcontent.lang") || "en";
@@ -162,6 +162,7 @@ async function submitBuild(event) {
   if (!exercises.length) { report(t("pick-one")); return; }
   const request = { exercises, angles: form.getAll("angles"), errors: [form.get("errors")], lang: form.get("lang"),
     layouts: form.getAll("layouts").length ? form.getAll("layouts") : ["none"], formats: form.getAll("formats") };
+  if (form.get("seconds")) request.seconds = Number(form.get("seconds"));
   if (!request.angles.length) delete request.angles;
   if (!request.formats.length) delete request.formats;
   $("#submit").disabled = true;
