@@ -25,7 +25,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("diffusers")
 pytest.importorskip("accelerate")
 
-BUILD = ["build", "squat", "--angles", "front", "--size", "720x480", "--frames", "9", "--layouts", "none",
+BUILD = ["build", "squat", "--angles", "front", "--size", "256x256", "--frames", "9", "--layouts", "none",
          "--backend", "cogvideox", "--steps", "2"]
 FAILING = Path(__file__).with_name("cfg_failing_run.py")
 
@@ -77,11 +77,21 @@ def _torchrun(*command: str) -> list[str]:
     return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2", *command]
 
 
-def test_two_processes_make_the_clips_one_makes_and_a_failure_in_either_stops_both(tiny_model: Path,
+@pytest.fixture(scope="module")
+def pose_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The pose-control family: any size (so a small one), and its control video rides in the batch too."""
+    from fitcontent.api import prompt_corpus
+    from fitcontent.generation.models import FAMILIES
+    from fitcontent.generation.tiny import make_tiny
+
+    return make_tiny(FAMILIES["cogvideox-fun-v1.1-5b-pose"], tmp_path_factory.mktemp("pose") / "tiny", prompt_corpus())
+
+
+def test_two_processes_make_the_clips_one_makes_and_a_failure_in_either_stops_both(pose_model: Path,
                                                                                    tmp_path: Path) -> None:
     """One process builds two clips; two processes build them with --parallel cfg, first with process 1
     failing its second clip (both stop, the first clip stays in the store), then again to the end."""
-    model = ["--model", str(tiny_model)]
+    model = ["--model", str(pose_model)]
     one = _run([sys.executable, "-m", "fitcontent", *BUILD, *model, "--out", str(tmp_path / "one")],
                tmp_path / "alone")
     assert one.returncode == 0, one.stderr[-3000:]
@@ -101,7 +111,7 @@ def test_two_processes_make_the_clips_one_makes_and_a_failure_in_either_stops_bo
         assert entry["cache_key"] == clips[0][clip_id]["cache_key"], "the same clip, so the same store key"
         assert (entry["generation"]["parallel"], entry["generation"]["batch_per_process"]) == ("cfg", 1)
         alone, split = (_rgb(tmp_path / name / entry["path"]) for name in ("one", "two"))
-        assert split.shape == alone.shape == (9, 480, 720, 3)
+        assert split.shape == alone.shape == (9, 256, 256, 3)
         assert np.abs(split - alone).mean() < 1.0, "the same frames, up to rounding"
     figures = manifests[1]["last_build"]
     assert (figures["executor"], figures["workers"], figures["clips_made"]) == ("accelerate, parallel cfg", 2, 1)
@@ -110,8 +120,8 @@ def test_two_processes_make_the_clips_one_makes_and_a_failure_in_either_stops_bo
 
 
 def _rgb(path: Path) -> np.ndarray:
-    frames = decode_frames(path, 720, 480, pix_fmt="rgb24", bits_per_pixel=24)
-    return np.stack([np.frombuffer(f, np.uint8).reshape(480, 720, 3) for f in frames]).astype(np.int16)
+    frames = decode_frames(path, 256, 256, pix_fmt="rgb24", bits_per_pixel=24)
+    return np.stack([np.frombuffer(f, np.uint8).reshape(256, 256, 3) for f in frames]).astype(np.int16)
 
 
 def test_cfg_parallel_is_refused_where_it_cannot_run(tiny_model: Path, tmp_path: Path) -> None:

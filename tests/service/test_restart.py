@@ -10,7 +10,7 @@ import psutil
 
 from tests.service.conftest import Server, wait_for
 
-BIG = {"exercises": ["squat", "lunge"], "angles": ["all"], "errors": ["all"], "layouts": ["none"]}
+BIG = {"exercises": ["squat"], "angles": ["all"], "errors": ["all"], "layouts": ["none"]}
 
 
 def test_a_killed_server_restarted_resumes_the_job_and_reuses_finished_clips(tmp_path) -> None:
