@@ -31,7 +31,7 @@ def read_manifest(dist: Path) -> list[ClipArtifact | RenderArtifact]:
     path = Path(dist) / MANIFEST
     if not path.is_file():
         raise FitcontentError(f"{path} not found; run fitcontent build first (e.g. fitcontent build squat)")
-    artifacts = _entries(path)
+    artifacts = _entries(_read(path), path)
     if artifacts is None:
         raise FitcontentError(f"{path}: not a fitcontent manifest (no list of artifacts); rebuild into a fresh "
                               f"directory")
@@ -46,11 +46,12 @@ def write_manifest(out: Path, entries: Sequence[ClipArtifact | RenderArtifact],
     gone, or was replaced since (by another build), is dropped."""
     path = out / MANIFEST
     with lock(out):
-        before = _entries(path)
+        raw = _read(path)
+        before = _entries(raw, path)
         if before is None:
             log.warning("%s has no list of artifacts; writing a new one", path)
         merged = {(e.id, e.kind): e for e in [*(before or []), *entries] if _holds(out / e.path, e.sha256)}
-        kept = _kept(path)
+        kept = _kept(raw)
         manifest = Manifest(generator=f"fitcontent {version('fitcontent')}", last_build=figures or kept.last_build,
                             approval=approval or kept.approval,
                             artifacts=sorted(merged.values(), key=lambda e: e.path))
@@ -77,27 +78,34 @@ def _holds(path: Path, sha256: str) -> bool:
         return False
 
 
-def _kept(path: Path) -> _Kept:
-    """The figures and approval of an existing manifest (none when absent or malformed)."""
+def _read(path: Path) -> dict[str, Any] | None:
+    """An existing manifest's JSON (None when there is none; {} when it is not a JSON object)."""
+    if not path.is_file():
+        return None
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return _Kept(last_build=raw.get("last_build"), approval=raw.get("approval"))
-    except (OSError, ValueError, AttributeError, ValidationError):
+    except ValueError:
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
+def _kept(raw: dict[str, Any] | None) -> _Kept:
+    """The figures and approval of a manifest's JSON (none when absent or malformed)."""
+    try:
+        return _Kept.model_validate(raw or {})
+    except ValidationError:
         return _Kept()
 
 
-def _entries(path: Path) -> list[ClipArtifact | RenderArtifact] | None:
-    """The well-formed entries of an existing manifest ([] when there is none); None when it has no list."""
-    if not path.is_file():
+def _entries(raw: dict[str, Any] | None, path: Path) -> list[ClipArtifact | RenderArtifact] | None:
+    """The well-formed entries of a manifest's JSON ([] when there is no file); None when it has no list."""
+    if raw is None:
         return []
-    try:
-        raw: Any = json.loads(path.read_text(encoding="utf-8")).get("artifacts")
-    except (ValueError, AttributeError):
-        raw = None
-    if not isinstance(raw, list):
+    listed = raw.get("artifacts")
+    if not isinstance(listed, list):
         return None
     good = []
-    for number, entry in enumerate(raw):
+    for number, entry in enumerate(listed):
         try:
             good.append(_ENTRY.validate_python(entry))
         except ValidationError as exc:

@@ -63,7 +63,6 @@ class Studio:
 
     def __post_init__(self) -> None:
         self.jobs = JobStore(self.data)
-        self.uploads = self.data / "uploads"
         self._catalog: tuple[tuple, Catalog] | None = None
         self._catalog_lock = threading.Lock()
         self.exporting = threading.Lock()
@@ -76,8 +75,8 @@ class Studio:
         """The catalog, loaded again only when one of its files changed (a YAML parse per request would
         be most of a request's time)."""
         folder = self.settings.catalog_dir
-        stamp = tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.rglob("*")
-                             if p.is_file()))
+        stamp = tuple(sorted((p.name, s.st_mtime_ns, s.st_size) for p in folder.rglob("*")
+                             if p.is_file() and (s := p.stat())))
         with self._catalog_lock:
             if self._catalog is None or self._catalog[0] != stamp:
                 self._catalog = (stamp, api.load_catalog(self.settings))
@@ -206,13 +205,12 @@ def _same_origin(request: Request) -> bool:
 User = Annotated[str, Depends(_owner)]
 
 
-def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
-    """The app over ``studio``; with ``start_workers``, the workers start and stop with it."""
+def create_app(studio: Studio) -> FastAPI:
+    """The app over ``studio``, whose workers start and stop with it."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if start_workers:
-            studio.start()
+        studio.start()
         yield
         studio.close()
 
@@ -326,13 +324,13 @@ def create_app(studio: Studio, start_workers: bool = True) -> FastAPI:
         """A photo for image-to-video: JPEG, PNG or WebP, at most 10 MiB and 40 million pixels (checked in a
         worker thread, not on the event loop)."""
         data = file.file.read(MAX_BYTES + 1)
-        return save_photo(studio.uploads, data)
+        return save_photo(studio.jobs.uploads, data)
 
     @app.post("/api/jobs", status_code=status.HTTP_201_CREATED)
     def create_job(body: JobCreate, user: User) -> Job:
         api.plan(body.request, studio.settings, studio.catalog())  # refused now if it cannot be planned
         check_video(studio.video_task, body)
-        if body.image is not None and photo_path(studio.uploads, body.image) is None:
+        if body.image is not None and photo_path(studio.jobs.uploads, body.image) is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"image: no upload {body.image!r}")
         request = body.request.model_dump(mode="json", exclude_unset=True)
         job = studio.jobs.create(user, request, body.render, studio.queue_limit, body.image)

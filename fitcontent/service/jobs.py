@@ -76,6 +76,8 @@ class JobStore:
         self.data = Path(data)
         self.data.mkdir(parents=True, exist_ok=True)
         self.path = self.data / "jobs.sqlite"
+        self.uploads = self.data / "uploads"
+        """Photos uploaded for image-to-video jobs (:mod:`fitcontent.service.uploads`)."""
         setup = sqlite3.connect(self.path, timeout=30)
         try:
             setup.execute("pragma journal_mode=wal")  # readers never wait for the writer

@@ -97,9 +97,8 @@ class JobProgress(ShotProgress):
 
 @dataclass
 class Worker:
-    """One worker process's state: the job store, the settings, and the video model once loaded."""
+    """One worker process's state: the settings, and the video model once loaded."""
 
-    data: Path
     settings: Settings
     video_options: dict[str, Any]
     video: tuple[Path | None, Backend] | None = field(default=None, repr=False)
@@ -127,7 +126,7 @@ class Worker:
                 shots = job.approved_shots or []
                 record_approval(folder, Approval(by=job.approved_by or "", shots=shots, job=job.id,
                                                  at=datetime.fromtimestamp(job.approved_at or 0, UTC).isoformat()))
-                image = photo_path(self.data / "uploads", job.image) if job.image else None
+                image = photo_path(jobs.uploads, job.image) if job.image else None
                 report = api.build(request, self.settings, folder, self.video_backend(image),
                                    progress=JobProgress(jobs, job), shots=shots)
         except Cancelled:
@@ -177,7 +176,7 @@ def work(index: int, data: Path, settings: Settings, video_options: dict[str, An
     logging.basicConfig(level=logging.INFO, format=f"worker {os.getpid()}: %(message)s")
     use_gpu(index)
     jobs = JobStore(data)
-    worker = Worker(data, settings, video_options)
+    worker = Worker(settings, video_options)
     while not stop.is_set() and server_alive():
         job = jobs.claim(os.getpid())
         if job is None:
