@@ -30,7 +30,9 @@ def _snap(page: Any, name: str) -> None:
 def test_log_in_build_approve_and_watch_the_result(server: Server, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(server.url)
-    assert page.url.endswith("/ui/") and page.is_visible("#login-form")
+    # the page shows the login form only once its font has loaded and /api/me has answered 401: wait for it
+    page.wait_for_selector("#login-form", state="visible")
+    assert page.url.endswith("/ui/")
     page.fill("#token", "not-a-token")
     page.click("#login-form button")
     page.wait_for_selector("#error:not([hidden])")
