@@ -2,8 +2,8 @@
 
 In ONE run, on identical inputs and seeds (step time does not depend on weight values):
 - ceilings: a bf16 and an fp8 8192^3 matrix product (TFLOP/s);
-- ``--attention``: at each family's shape, SDPA (cuDNN) against FlexAttention, dense and block-sparse,
-  TFLOP/s and relative L2 against SDPA;
+- ``--attention``: at each family's shape, SDPA (cuDNN) against FlexAttention, dense and block-sparse, and
+  SageAttention 2 where built (benchmarks/build_sageattention.sh), TFLOP/s and relative L2 against SDPA;
 - per family, each variant (stock, then options added one at a time): seconds per step (median, CFG batch 2),
   first-step seconds (compile included), achieved TFLOP/s, peak GPU GiB, relative L2 of the final latents
   against stock after the same steps;
@@ -48,7 +48,7 @@ from fitcontent.api import load_catalog, make_request, plan
 from fitcontent.generation.caching import CACHES, attach_cache
 from fitcontent.generation.cogvideox import CogVideoXBackend
 from fitcontent.generation.models import FAMILIES
-from fitcontent.generation.speed import FastOptions, apply_fast, compile_cache_file, save_compiled
+from fitcontent.generation.speed import FastOptions, apply_fast, attention_kernel, compile_cache_file, save_compiled
 
 OUT = Path(os.environ.get("OUT") or tempfile.gettempdir())
 DOCUMENT: dict = {"rows": []}
@@ -70,6 +70,8 @@ VARIANTS: dict[str, tuple[FastOptions | None, str | None]] = {  # (fast options,
     "compile": (FastOptions(fuse_qkv=False, fp8_linears=False, compile=True), None),
     "compile+fuse": (FastOptions(fuse_qkv=True, fp8_linears=False, compile=True), None),
     "fast": (FastOptions(), None),
+    "sage": (FastOptions(fuse_qkv=False, fp8_linears=False, compile=False, attention="sage"), None),
+    "fast+sage": (FastOptions(attention="sage"), None),
     **{cache: (None, cache) for cache in CACHES},
     **{f"fast+{cache}": (FastOptions(), cache) for cache in CACHES},
 }
@@ -125,6 +127,13 @@ def attention(name: str) -> list[dict]:
     rows = [{"family": name, "kernel": "sdpa (cuDNN)", "rel_l2_vs_sdpa": 0.0,
              "ms": bench_ms(lambda: torch.nn.functional.scaled_dot_product_attention(q, k, v))}]
     rows += flex(name, q, k, v, sdpa)
+    try:
+        sage = attention_kernel("sage")
+        out = sage(q, k, v)
+        rows.append({"family": name, "kernel": "sage (SageAttention 2)", "ms": bench_ms(lambda: sage(q, k, v)),
+                     "rel_l2_vs_sdpa": rel_l2(out.transpose(1, 2), sdpa)})
+    except Exception as exc:  # not built here: report and go on
+        rows.append({"family": name, "kernel": "sage (SageAttention 2)", "error": f"{type(exc).__name__}: {exc}"[:300]})
     for row in rows:
         if row.get("ms"):
             row["tflops"] = round(flops / row["ms"] / 1e9)

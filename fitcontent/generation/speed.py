@@ -6,9 +6,10 @@
 - ``compile``: each transformer block compiled with ``torch.compile`` (the blocks share one graph); the
   compiled artifacts are saved beside the store and loaded by the next process, so the compile cost is
   paid once per machine and torch version.
-
-Attention stays on PyTorch's SDPA (cuDNN on Hopper): an FP8 Triton kernel and FlexAttention, dense and
-block-sparse, were measured no faster at these shapes (benchmarks/RESULTS.md).
+- ``attention``: the kernel of the blocks' attention. ``sdpa`` (the default) is PyTorch's, cuDNN on Hopper:
+  an FP8 Triton kernel and FlexAttention, dense and block-sparse, were measured no faster at these shapes
+  (benchmarks/RESULTS.md). ``sage`` is SageAttention 2 (INT8 QK, FP8 PV), built from source for the GPU
+  (benchmarks/build_sageattention.sh); not yet measured here, so not on by default.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fitcontent.errors import FitcontentError
 from fitcontent.store import atomic_write_bytes
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     import torch
 
 log = logging.getLogger(__name__)
+ATTENTION_KERNELS = ("sdpa", "sage")
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class FastOptions:
     fuse_qkv: bool = True
     fp8_linears: bool = True
     compile: bool = True
+    attention: str = "sdpa"
 
     @classmethod
     def for_device(cls, device: torch.device, dtype: str) -> FastOptions:
@@ -47,7 +51,9 @@ class FastOptions:
         return cls(fuse_qkv=True, fp8_linears=fp8, compile=cuda)
 
     def names(self) -> list[str]:
-        return [name for name, on in asdict(self).items() if on]
+        """The options that are on; a kernel other than SDPA as ``attention=NAME``."""
+        return [name if on is True else f"{name}={on}" for name, on in asdict(self).items()
+                if on and on != "sdpa"]
 
 
 def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = None) -> None:
@@ -55,6 +61,7 @@ def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = N
     ``compile_cache``: the folder of :func:`compile_cache_file`."""
     if getattr(transformer, "fast_options", None) is not None:
         return
+    kernel = attention_kernel(options.attention) if options.attention != "sdpa" else None  # before any change
     transformer.fast_options = options
     if options.fuse_qkv:
         transformer.fuse_qkv_projections()
@@ -62,6 +69,8 @@ def apply_fast(transformer, options: FastOptions, compile_cache: Path | None = N
             del block.attn1.to_q, block.attn1.to_k, block.attn1.to_v
     if options.fp8_linears:
         quantize_linears(transformer)
+    if kernel is not None:
+        swap_attention(transformer, kernel)
     if options.compile:
         if compile_cache is not None:
             load_compiled(compile_cache_file(compile_cache, options, transformer))
@@ -83,6 +92,57 @@ def quantize_linears(transformer) -> None:
     for block in transformer.transformer_blocks:
         quantize_(block, Float8DynamicActivationFloat8WeightConfig(granularity=PerRow()),
                   filter_fn=lambda module, name: isinstance(module, torch.nn.Linear) and "norm" not in name)
+
+
+def attention_kernel(name: str) -> Callable[..., Any]:
+    """An attention function with SDPA's signature, by name (one of :data:`ATTENTION_KERNELS`)."""
+    if name not in ATTENTION_KERNELS:
+        raise FitcontentError(f"unknown attention kernel {name!r}: choose one of {', '.join(ATTENTION_KERNELS)}")
+    if name == "sdpa":
+        import torch
+
+        return torch.nn.functional.scaled_dot_product_attention
+    try:
+        from sageattention import sageattn
+    except ImportError:
+        raise FitcontentError("attention sage needs SageAttention 2 built for this GPU: "
+                              "bash benchmarks/build_sageattention.sh SOURCE_DIR") from None
+
+    def sage(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+        if attn_mask is not None or dropout_p:
+            raise FitcontentError("attention sage takes no attention mask or dropout")
+        return sageattn(query, key, value, tensor_layout="HND", is_causal=is_causal, sm_scale=scale)
+
+    return sage
+
+
+class SwappedAttention:
+    """A diffusers attention processor whose ``F.scaled_dot_product_attention`` call runs ``kernel`` instead
+    (CogVideoX's processors call SDPA directly, so diffusers' attention-backend switch does not reach them).
+    The swap is a torch function mode held only during the call, so torch.compile traces through it."""
+
+    def __init__(self, inner, kernel: Callable[..., Any]) -> None:
+        from torch.nn.functional import scaled_dot_product_attention
+        from torch.overrides import TorchFunctionMode
+
+        class SdpaSwap(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                if func is scaled_dot_product_attention:
+                    return kernel(*args, **(kwargs or {}))
+                return func(*args, **(kwargs or {}))
+
+        self.inner, self.kernel, self.swap = inner, kernel, SdpaSwap
+
+    def __call__(self, attn, hidden_states, encoder_hidden_states, attention_mask=None, image_rotary_emb=None):
+        # the CogVideoX processors' own parameters: diffusers drops keyword arguments a processor does not name
+        with self.swap():
+            return self.inner(attn, hidden_states, encoder_hidden_states, attention_mask, image_rotary_emb)
+
+
+def swap_attention(transformer, kernel: Callable[..., Any]) -> None:
+    """Each transformer block's attention runs ``kernel`` (SDPA's signature) in place of SDPA."""
+    for block in transformer.transformer_blocks:
+        block.attn1.set_processor(SwappedAttention(block.attn1.processor, kernel))
 
 
 def compile_cache_file(directory: Path, options: FastOptions, transformer) -> Path:

@@ -135,3 +135,75 @@ def test_fast_frees_the_projections_it_fused(models) -> None:
     attention = pipe.transformer.transformer_blocks[0].attn1
     assert not hasattr(attention, "to_q") and attention.to_qkv.weight.shape[0] == 3 * attention.inner_dim
     assert sum(p.numel() for p in pipe.transformer.parameters()) == before
+
+
+def _math_attention(calls: list[int]):
+    """Attention written out (SDPA's signature), counting its calls."""
+    def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+        calls.append(1)
+        weights = (query @ key.transpose(-1, -2)) * (scale or query.shape[-1] ** -0.5)
+        return weights.softmax(-1) @ value
+    return attention
+
+
+def _forward(transformer, seed: int = 0):
+    config = transformer.config
+    generator = torch.Generator().manual_seed(seed)
+    latents = torch.randn(2, 3, config.in_channels, config.sample_height, config.sample_width, generator=generator)
+    text = torch.randn(2, config.max_text_seq_length, config.text_embed_dim, generator=generator)
+    with torch.no_grad():
+        return transformer(hidden_states=latents, encoder_hidden_states=text, timestep=torch.tensor([500, 500]),
+                           image_rotary_emb=_rotary(transformer, latents), return_dict=False)[0]
+
+
+def _rotary(transformer, latents):
+    """The pipeline's rotary embeddings for ``latents`` (None where the family has none)."""
+    if not transformer.config.use_rotary_positional_embeddings:
+        return None
+    pipe = diffusers.CogVideoXPipeline(tokenizer=None, text_encoder=None, vae=None, transformer=transformer,
+                                       scheduler=diffusers.CogVideoXDDIMScheduler())
+    pipe.vae_scale_factor_spatial = 8
+    height, width = latents.shape[-2] * 8, latents.shape[-1] * 8
+    return pipe._prepare_rotary_positional_embeddings(height, width, latents.shape[1], torch.device("cpu"))
+
+
+def test_a_swapped_attention_kernel_runs_in_every_block_fused_or_not_and_compiled(models) -> None:
+    from fitcontent.generation.speed import swap_attention
+
+    pipe = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"])
+    transformer = pipe.transformer
+    assert transformer.config.use_rotary_positional_embeddings, "the swap must pass the rotary embeddings on"
+    stock = _forward(transformer)
+    for fused in (False, True):
+        if fused:
+            transformer.fuse_qkv_projections()
+            stock = _forward(transformer)
+        calls: list[int] = []
+        saved = transformer.attn_processors
+        swap_attention(transformer, _math_attention(calls))
+        out = _forward(transformer)
+        assert len(calls) == len(transformer.transformer_blocks), "one kernel call per block"
+        torch.testing.assert_close(out, stock, rtol=1e-4, atol=1e-5)
+        transformer.set_attn_processor(saved)
+    # compiled: dynamo traces through the swap, so the kernel is in the graph (a halving kernel shows)
+    halve = lambda *args, **kwargs: torch.nn.functional.scaled_dot_product_attention(*args, **kwargs) / 2  # noqa: E731
+    swap_attention(transformer, halve)
+    for block in transformer.transformer_blocks:
+        block.compile(backend="aot_eager", fullgraph=True, dynamic=False)
+    halved = _forward(transformer)
+    assert (halved - stock).abs().max() > 1e-3
+    torch._dynamo.reset()
+
+
+def test_the_sage_kernel_without_sageattention_says_how_to_build_it_and_changes_nothing(models, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "sageattention", None)
+    pipe = diffusers.CogVideoXPipeline.from_pretrained(models["cogvideox-5b"])
+    options = FastOptions(fuse_qkv=True, fp8_linears=False, compile=False, attention="sage")
+    assert options.names() == ["fuse_qkv", "attention=sage"]
+    with pytest.raises(FitcontentError, match=r"^attention sage needs SageAttention 2 built for this GPU: "
+                                              r"bash benchmarks/build_sageattention.sh SOURCE_DIR$"):
+        apply_fast(pipe.transformer, options)
+    assert getattr(pipe.transformer, "fast_options", None) is None
+    assert hasattr(pipe.transformer.transformer_blocks[0].attn1, "to_q"), "not fused"
+    with pytest.raises(FitcontentError, match=r"unknown attention kernel 'flash': choose one of sdpa, sage"):
+        apply_fast(pipe.transformer, FastOptions(attention="flash"))
