@@ -15,8 +15,8 @@ In ONE run, on identical inputs and seeds (step time does not depend on weight v
 The table is printed last; raw JSON goes to $OUT (or the temp folder).
 
 - ``--clips N``: N fast clips back to back through one loaded, compiled pipeline (clips per hour);
-- ``--caps 12,24``: one clip per cap with ``profile auto`` and ``--gpu-memory`` in a fresh process: the
-  profile chosen, seconds per step and per clip, peak GPU memory. Any family.
+- ``--caps 12,24``: one clip per cap with ``--gpu-memory`` in a fresh process, under ``--cap-profile``
+  (auto, the default, chooses): the profile, seconds per step and per clip, peak GPU memory. Any family.
 
 Usage (device): python3 benchmarks/gpu_cogvideox.py [--families cogvideox-5b,cogvideox1.5-5b] [--steps 6]
                 [--variants stock,compile,fast,pab,fast+pab,...] [--attention] [--e2e N]
@@ -277,16 +277,16 @@ def throughput(pipe, name: str, embeds, clips: int, steps: int, cache: Path) -> 
     return keep(row)
 
 
-def caps(name: str, caps_gib: list[float], steps: int) -> list[dict]:
+def caps(name: str, caps_gib: list[float], steps: int, profile: str) -> list[dict]:
     """One clip under each memory cap, in a fresh process each (a cap holds for the process's life)."""
     rows = []
     for cap in caps_gib:
         started = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--one-cap", name, "--caps", str(cap), "--steps",
-                               str(steps)],
+                               str(steps), "--cap-profile", profile],
                               capture_output=True, text=True, timeout=1800)
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-        row = {"family": name, "variant": f"auto under a {cap:g} GiB cap", "steps": steps,
+        row = {"family": name, "variant": f"{profile} under a {cap:g} GiB cap", "steps": steps,
                **(json.loads(lines[-1]) if lines else {}), "process_s": round(time.perf_counter() - started, 1)}
         if done.returncode or not lines or "error" in row:
             row["stderr_tail"] = done.stderr[-1500:]
@@ -294,9 +294,10 @@ def caps(name: str, caps_gib: list[float], steps: int) -> list[dict]:
     return rows
 
 
-def one_cap(name: str, cap: float, steps: int) -> None:
-    """The backend with ``profile auto`` and ``gpu_memory=cap`` on a pipeline built on the GPU, then moved
-    to the CPU for the profile to place; seconds per clip at the family's steps, from ``steps`` measured."""
+def one_cap(name: str, cap: float, steps: int, profile: str) -> None:
+    """The backend with ``profile`` (auto: chosen under the cap) and ``gpu_memory=cap`` on a pipeline built on
+    the GPU, then moved to the CPU for the profile to place; seconds per clip at the family's steps, from
+    ``steps`` measured."""
     from PIL import Image
 
     fam = FAMILIES[name]
@@ -309,7 +310,7 @@ def one_cap(name: str, cap: float, steps: int) -> None:
                              height=fam.height, fps=fam.fps, frames=frames)).shots[0]
     photo = Path(tempfile.mkdtemp()) / "photo.jpg"
     Image.new("RGB", (fam.width, fam.height), (180, 140, 100)).save(photo)
-    backend = CogVideoXBackend(load_catalog(), family_name=name, profile="auto", steps=steps, pipeline=pipe,
+    backend = CogVideoXBackend(load_catalog(), family_name=name, profile=profile, steps=steps, pipeline=pipe,
                                gpu_memory=cap, image=photo if fam.task == "i2v" else None)
     marks: list[float] = []
     gib = lambda: round(torch.cuda.memory_allocated() / 2**30, 2)  # noqa: E731
@@ -449,7 +450,8 @@ def main() -> None:
     parser.add_argument("--e2e", type=int, default=0, help="steps of the end-to-end comparison (0: none)")
     parser.add_argument("--e2e-variants", default="stock,fast")
     parser.add_argument("--clips", type=int, default=0, help="fast clips back to back (throughput; 0: none)")
-    parser.add_argument("--caps", default="", help="GiB caps, each a clip under profile auto: 12,24")
+    parser.add_argument("--caps", default="", help="GiB caps, each a clip under --cap-profile: 12,24")
+    parser.add_argument("--cap-profile", default="auto", help="the profile of each --caps clip (auto: chosen)")
     parser.add_argument("--one-cap")
     parser.add_argument("--first-call", action="store_true")
     parser.add_argument("--one-first-call")
@@ -460,7 +462,7 @@ def main() -> None:
     if args.one_first_call:
         return one_first_call(args.one_first_call, args.cache)
     if args.one_cap:
-        return one_cap(args.one_cap, float(args.caps), args.steps)
+        return one_cap(args.one_cap, float(args.caps), args.steps, args.cap_profile)
     global PATH
     names = args.families.split(",")
     import diffusers
@@ -479,7 +481,7 @@ def main() -> None:
             family_variants(name, args.steps, variants, args.e2e, args.e2e_variants.split(","), args.clips,
                             args.cache)
         if args.caps:
-            caps(name, [float(c) for c in args.caps.split(",")], args.steps)
+            caps(name, [float(c) for c in args.caps.split(",")], args.steps, args.cap_profile)
         if args.first_call:
             first_call(name, args.cache)
     print(f"ceilings: {DOCUMENT['ceilings']}\n" + table(DOCUMENT["rows"]))

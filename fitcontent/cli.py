@@ -248,7 +248,7 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--model", type=click.Path(path_type=Path), help="Local CogVideoX pipeline directory.")
 @click.option("--family", help="Model family (default: detected from the model's config).")
 @click.option("--profile", default="auto", show_default=True,
-              help="auto, full, offload, sequential, lowvram or fast (GPU memory vs speed).")
+              help="auto, full, offload, prefetch, sequential, lowvram or fast (GPU memory vs speed).")
 @click.option("--image", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               help="First frame for image-to-video models.")
 @click.option("--video", type=click.Path(path_type=Path, exists=True, dir_okay=False),

@@ -244,8 +244,8 @@ class CogVideoXBackend:
 
     def _step_down(self, spec: ShotSpec) -> bool:
         """After running out of GPU memory: the next profile down (False at the bottom), keeping LoRAs
-        and the step cache. Compiled blocks cannot run under sequential offload's hooks, so ``fast`` steps
-        from ``offload`` to ``lowvram``, whose transformer loads afresh. Never under ``--parallel cfg``: the
+        and the step cache. Compiled blocks cannot run under the block-by-block placements' hooks, so ``fast``
+        steps from ``offload`` to ``lowvram``, whose transformer loads afresh. Never under ``--parallel cfg``: the
         other process is in the middle of the same step."""
         import torch
 
@@ -253,7 +253,7 @@ class CogVideoXBackend:
             return False
         lower = next_profile(self.profile)
         compiled = self.fast is not None and self.fast.compile
-        if lower == "sequential" and compiled:
+        if lower in ("prefetch", "sequential") and compiled:
             lower = "lowvram"
         if lower is None:
             return False

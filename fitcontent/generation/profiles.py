@@ -1,7 +1,9 @@
 """Memory/speed profiles: how a loaded pipeline is placed on the GPU, and which one ``auto`` picks.
 
 ``full`` keeps every component on the GPU; ``offload`` moves each model to the GPU only while it runs and
-tiles/slices the VAE; ``sequential`` streams weights layer by layer (about 1.6x slower per step, a few
+tiles/slices the VAE; ``prefetch`` keeps the transformer's blocks on the CPU and copies each to the GPU as
+it runs, the next one on a side stream meanwhile (diffusers' group offloading), so the copies hide behind
+the compute; ``sequential`` streams weights layer by layer (about 2.2x slower per step, a few
 GiB); ``lowvram`` is offloading with the transformer loaded int8 weight-only (diffusers' ``TorchAoConfig``,
 chosen at load time); ``fast`` is ``full`` with the options of :mod:`fitcontent.generation.speed` (fused
 QKV, fp8 linears, compiled blocks), which change the output within the bound the README states. An
@@ -13,31 +15,37 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fitcontent.errors import FitcontentError, RequestError, unknown_message
 from fitcontent.generation.models import Family
 from fitcontent.generation.speed import FastOptions, apply_fast
 
+if TYPE_CHECKING:
+    import torch
+
 log = logging.getLogger(__name__)
-PROFILES = ("auto", "full", "offload", "sequential", "lowvram", "fast")
-LADDER = ("full", "offload", "sequential", "lowvram")
+PROFILES = ("auto", "full", "offload", "prefetch", "sequential", "lowvram", "fast")
+LADDER = ("full", "offload", "prefetch", "sequential", "lowvram")
 
 NEEDS_GIB = {
     # peak GPU memory of one clip through the cogvideox backend (T5-XXL encoding included), measured with
     # real-size architectures on an H100 (benchmarks/RESULTS.md); 1.5 under full peaked at 68 GiB on an
-    # H200 but ran out of memory on the 80 GB H100, so its need is set above that card. sequential:
-    # the stock-pipeline anchor for 5B (3.8 GiB), scaled for the others, not yet measured here
-    "cogvideox-2b": {"full": 31.0, "offload": 17.2, "sequential": 3.0},
-    "cogvideox-5b": {"full": 38.0, "offload": 25.3, "sequential": 3.8},
-    "cogvideox-5b-i2v": {"full": 38.1, "offload": 25.8, "sequential": 4.0},
-    "cogvideox1.5-5b": {"full": 80.0, "offload": 29.5, "sequential": 8.0},
-    "cogvideox1.5-5b-i2v": {"full": 80.0, "offload": 30.0, "sequential": 8.0},
-    "cogvideox-fun-v1.1-5b-pose": {"full": 38.1, "offload": 26.9, "sequential": 4.5},
+    # H200 but ran out of memory on the 80 GB H100, so its need is set above that card. offload's figures
+    # predate the prompt-encoding fix (T5's copies were held by a graph) and are high. sequential: measured
+    # on the H200 for 5B (3.84) and 1.5 (6.89), the others scaled. prefetch: not yet measured, estimated as
+    # sequential's plus two transformer blocks in flight, the resident VAE and T5's embedding (1.2 GiB)
+    "cogvideox-2b": {"full": 31.0, "offload": 17.2, "prefetch": 4.2, "sequential": 3.0},
+    "cogvideox-5b": {"full": 38.0, "offload": 25.3, "prefetch": 5.0, "sequential": 3.8},
+    "cogvideox-5b-i2v": {"full": 38.1, "offload": 25.8, "prefetch": 5.2, "sequential": 4.0},
+    "cogvideox1.5-5b": {"full": 80.0, "offload": 29.5, "prefetch": 8.1, "sequential": 6.9},
+    "cogvideox1.5-5b-i2v": {"full": 80.0, "offload": 30.0, "prefetch": 8.2, "sequential": 7.0},
+    "cogvideox-fun-v1.1-5b-pose": {"full": 38.1, "offload": 26.9, "prefetch": 5.7, "sequential": 4.5},
 }
 
 
 def choose_profile(name: str, fam: Family, device: str, free_gib: float | None = None) -> str:
-    """``auto`` -> the fastest of full, offload and sequential whose measured need fits ``free_gib`` (the
+    """``auto`` -> the fastest of full, offload, prefetch and sequential whose need fits ``free_gib`` (the
     GPU's free memory when None), else lowvram, logged; any other name is checked and returned."""
     if name not in PROFILES:
         raise RequestError(unknown_message("profile", name, PROFILES))
@@ -99,6 +107,7 @@ def apply_profile(pipe, profile: str, device: str, fast: FastOptions | None = No
     loaded with :func:`quantization` already. ``fast`` applies ``fast`` (the device's options when None),
     keeping compiled artifacts in ``compile_cache``."""
     pipe.remove_all_hooks()
+    remove_groups(pipe)
     if profile == "fast":
         import torch
 
@@ -120,5 +129,36 @@ def apply_profile(pipe, profile: str, device: str, fast: FastOptions | None = No
     gpu = torch.cuda.current_device()  # the process's own GPU when several processes share a machine
     if profile == "sequential":
         pipe.enable_sequential_cpu_offload(gpu_id=gpu)
+    elif profile == "prefetch":
+        place_in_groups(pipe, torch.device("cuda", gpu))
     else:
         pipe.enable_model_cpu_offload(gpu_id=gpu)
+
+
+def place_in_groups(pipe, onload: torch.device) -> None:
+    """``prefetch``: the transformer's blocks stay on the CPU and each is copied to ``onload`` as it runs
+    (on CUDA the next block on a side stream meanwhile), T5's layers likewise one by one, and the VAE
+    (0.4 GB) stays on ``onload``; diffusers' group offloading."""
+    from diffusers.hooks import apply_group_offloading
+
+    stream = onload.type == "cuda"
+    apply_group_offloading(pipe.transformer, onload, offload_type="block_level", num_blocks_per_group=1,
+                           use_stream=stream, record_stream=stream)
+    apply_group_offloading(pipe.text_encoder, onload, offload_type="leaf_level", use_stream=stream,
+                           record_stream=stream)
+    pipe.vae.to(onload)
+
+
+def remove_groups(pipe) -> None:
+    """Undo :func:`place_in_groups`: its hooks removed (other hooks, the step caches', stay) and every weight
+    back on the CPU, where a run stopped by an error may have left some on the GPU."""
+    for component in (pipe.transformer, pipe.text_encoder):
+        grouped = False
+        registries = [module._diffusers_hook for module in component.modules() if hasattr(module, "_diffusers_hook")]
+        for registry in registries:
+            for name, hook in list(registry.hooks.items()):
+                if type(hook).__module__ == "diffusers.hooks.group_offloading":
+                    registry.remove_hook(name, recurse=False)
+                    grouped = True
+        if grouped:
+            component.to("cpu")
