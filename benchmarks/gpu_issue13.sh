@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The device runs still open for issue 13, one part per device call (each fits the 600 s limit). Run from the
+# repository root on the GPU machine, with the carried wheels installed (.whl/, see benchmarks/RESULTS.md) and
+# the SageAttention source carried in .sage-src/ (benchmarks/build_sageattention.sh says where it comes from).
+# Raw JSON goes to $OUT; copy it to benchmarks/results/ and the figures to RESULTS.md.
+#   sage      build SageAttention 2 (the wheel lands in $OUT: carry it in .whl/ from then on), then time it
+#             against SDPA at each family's shape and inside the 5B transformer, alone and with fast
+#   prefetch  the prefetch profile under 8, 12 and 24 GiB caps, 5B and 1.5 (speed and peak; goals: 5B in
+#             8 GiB at 1.3x full's step time or less, 1.5 in 12 GiB)
+#   offload   offload's peak with the prompt-encoding fix (it was 25-30 GiB), and 2B, i2v, pose under auto
+#   warm      fast's first call in a fresh process with the saved compile cache (cold is measured alongside)
+#   lossy     the step caches on 1.5 end to end (goal: 3x; uncompiled, so no compile in the call), and 8 clips
+#             back to back through one compiled pipeline (2B: its compile fits the call)
+set -euo pipefail
+part=${1:?usage: gpu_issue13.sh sage|prefetch|offload|warm|lossy}
+bench="python3 benchmarks/gpu_cogvideox.py"
+case $part in
+sage)
+    timeout 420 bash benchmarks/build_sageattention.sh .sage-src "$OUT"
+    python3 -m pip install -q --no-index --no-deps --target /tmp/site "$OUT"/sageattention-*.whl
+    timeout 150 $bench --families cogvideox-5b,cogvideox1.5-5b --attention --variants "" --tag s3_attention
+    ;;
+prefetch)
+    timeout 280 $bench --families cogvideox-5b --variants "" --caps 8,12,24 --cap-profile prefetch --steps 3 \
+        --tag s3_prefetch_5b
+    timeout 280 $bench --families cogvideox1.5-5b --variants "" --caps 12 --cap-profile prefetch --steps 2 \
+        --tag s3_prefetch_15
+    ;;
+offload)
+    timeout 200 $bench --families cogvideox-5b,cogvideox1.5-5b --variants "" --caps 80 --cap-profile offload \
+        --steps 2 --tag s3_offload
+    timeout 380 $bench --families cogvideox-2b,cogvideox-5b-i2v,cogvideox-fun-v1.1-5b-pose,cogvideox1.5-5b-i2v \
+        --variants "" --caps 12,24 --steps 2 --tag s3_auto
+    ;;
+warm)
+    cache=$(mktemp -d)
+    TORCHINDUCTOR_CACHE_DIR=$(mktemp -d) TRITON_CACHE_DIR=$(mktemp -d) timeout 560 $bench --families cogvideox-5b \
+        --variants "" --e2e 2 --e2e-variants fast --first-call --cache "$cache" --tag s3_warm
+    ;;
+lossy)
+    timeout 400 $bench --families cogvideox1.5-5b --variants "" --e2e 8 --e2e-variants pab,fastercache \
+        --tag s3_lossy15
+    timeout 170 $bench --families cogvideox-2b --variants "" --clips 8 --steps 8 --tag s3_clips
+    ;;
+*) echo "unknown part $part: sage, prefetch, offload, warm or lossy" >&2; exit 2 ;;
+esac
