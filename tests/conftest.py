@@ -22,14 +22,20 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return request.config.getoption("--update-golden")
 
 
-@pytest.fixture(autouse=True)
-def _isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No FITCONTENT_* variable of the developer's shell leaks into a test."""
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_settings() -> Iterator[None]:
+    """No FITCONTENT_* variable of the developer's shell leaks into a test, nor one that makes rich colour
+    piped tables (FORCE_COLOR, TTY_*) or sends the tests' loopback requests through a proxy. For the whole
+    session, so that session- and module-wide fixtures see it too."""
     import os
 
-    for name in list(os.environ):
-        if name.startswith("FITCONTENT_"):
-            monkeypatch.delenv(name)
+    with pytest.MonkeyPatch.context() as patch:
+        for name in list(os.environ):
+            if name.startswith(("FITCONTENT_", "TTY_")) or name == "FORCE_COLOR":
+                patch.delenv(name)
+        for name in ("NO_PROXY", "no_proxy"):
+            patch.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"])))
+        yield
 
 
 @pytest.fixture

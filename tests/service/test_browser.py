@@ -16,7 +16,8 @@ PLAYS = """async (selector) => {
   const video = document.querySelector(selector);
   video.muted = true;
   await video.play();
-  await new Promise((done) => setTimeout(done, 400));
+  const until = Date.now() + 10000;  // a loaded machine may take a while to show the first frames
+  while (video.currentTime === 0 && Date.now() < until) await new Promise((done) => setTimeout(done, 50));
   return {duration: video.duration, time: video.currentTime, width: video.videoWidth, error: video.error};
 }"""
 
@@ -66,8 +67,9 @@ def test_log_in_build_approve_and_watch_the_result(server: Server, browser: Any)
     assert result["duration"] > 0 and result["time"] > 0 and result["width"] == 1920 and result["error"] is None
     _snap(page, "done-en")
 
-    page.click("#lang")
+    page.click("#lang")  # kept in localStorage; its redraw of the job view may still be under way, so load afresh
     page.goto(f"{server.url}/ui/#catalog/squat")
+    page.reload()
     page.wait_for_selector("#movement:not([hidden]) .errors img")
     page.wait_for_function("[...document.querySelectorAll('#movement img')].every((i) => i.complete && i.naturalWidth)")
     assert page.inner_text("a[href='#catalog']") == "动作库" and "深蹲" in page.inner_text("#movement h2")
