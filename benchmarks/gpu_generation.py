@@ -33,7 +33,7 @@ T5_XXL = {"d_model": 4096, "d_ff": 10240, "d_kv": 64, "num_heads": 64, "num_laye
 
 
 def transformer_config(fam: Family) -> dict:
-    """The released transformer configs (THUDM / alibaba-pai model repositories)."""
+    """The released transformer configs (zai-org, formerly THUDM, and alibaba-pai model repositories)."""
     if fam.name == "cogvideox-2b":
         return {"num_attention_heads": 30, "attention_head_dim": 64, "num_layers": 30, "in_channels": 16,
                 "out_channels": 16, "time_embed_dim": 512, "text_embed_dim": 4096, "sample_width": 90,

@@ -88,13 +88,19 @@ def cached_snapshots() -> dict[str, list[Path]]:
     return found
 
 
+def cached_of(fam: Family, cached: dict[str, list[Path]]) -> list[Path]:
+    """The family's snapshots in ``cached`` (:func:`cached_snapshots`), under its current repository id
+    first, then its former one."""
+    return [snapshot for repo in fam.repos for snapshot in cached.get(repo, [])]
+
+
 def resolve_model_dir(model: Path | None, fam: Family | None) -> Path:
     """The local pipeline directory to load, or one line saying how to download it."""
     candidates = [Path(model)] if model else []
     if not model and os.environ.get(MODEL_DIR_ENV):
         candidates.append(Path(os.environ[MODEL_DIR_ENV]))
     if not candidates and fam is not None:
-        candidates += cached_snapshots().get(fam.repo, [])
+        candidates += cached_of(fam, cached_snapshots())
     for candidate in candidates:
         if (candidate / "model_index.json").is_file():
             return candidate

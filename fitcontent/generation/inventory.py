@@ -42,11 +42,11 @@ def local_models() -> dict[str, dict[str, Any]]:
     """Each family found locally: in FITCONTENT_MODEL_DIR or in the Hugging Face cache (newest revision)."""
     found: dict[str, dict[str, Any]] = {}
     candidates = [Path(os.environ["FITCONTENT_MODEL_DIR"])] if os.environ.get("FITCONTENT_MODEL_DIR") else []
-    from fitcontent.generation.cogvideox import cached_snapshots
+    from fitcontent.generation.cogvideox import cached_of, cached_snapshots
 
     cached = cached_snapshots()
     for fam in FAMILIES.values():
-        candidates += cached.get(fam.repo, [])
+        candidates += cached_of(fam, cached)
     for candidate in candidates:
         try:
             facts = check_model(candidate)

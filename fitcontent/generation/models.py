@@ -2,7 +2,8 @@
 
 Every spec is checked against its family before any weight loads (:func:`check_spec`), with errors that
 name the rule and the nearest legal value. Helpers fit a duration to a legal frame count and any image
-to a legal resolution. Sources: the model cards of THUDM/CogVideoX* and alibaba-pai/CogVideoX-Fun-V1.1,
+to a legal resolution. Sources: the model cards of zai-org/CogVideoX* (formerly THUDM) and
+alibaba-pai/CogVideoX-Fun-V1.1,
 and diffusers' CogVideoX pipelines (0.42).
 """
 
@@ -34,6 +35,12 @@ class Family:
     steps: int = 50
     dynamic_cfg: bool = True
     token_limit: int = 226
+    former_repo: str | None = None  # where the weights were published before (a cache may hold them by that id)
+
+    @property
+    def repos(self) -> tuple[str, ...]:
+        """The repository ids a Hugging Face cache may hold the weights under, current first."""
+        return (self.repo, self.former_repo) if self.former_repo else (self.repo,)
 
     @property
     def legal_frames(self) -> list[int]:
@@ -54,16 +61,17 @@ class Family:
 FAMILIES = {
     f.name: f
     for f in (
-        Family("cogvideox-2b", "THUDM/CogVideoX-2b", "CogVideoXPipeline", "t2v", "float16", 720, 480, 8, 8, 49,
-               "fixed", "CogVideoXDDIMScheduler", dynamic_cfg=False),
-        Family("cogvideox-5b", "THUDM/CogVideoX-5b", "CogVideoXPipeline", "t2v", "bfloat16", 720, 480, 8, 8, 49,
-               "fixed", "CogVideoXDPMScheduler"),
-        Family("cogvideox-5b-i2v", "THUDM/CogVideoX-5b-I2V", "CogVideoXImageToVideoPipeline", "i2v", "bfloat16",
-               720, 480, 8, 8, 49, "fixed", "CogVideoXDPMScheduler"),
-        Family("cogvideox1.5-5b", "THUDM/CogVideoX1.5-5B", "CogVideoXPipeline", "t2v", "bfloat16", 1360, 768, 16,
-               16, 161, "fixed", "CogVideoXDPMScheduler"),
-        Family("cogvideox1.5-5b-i2v", "THUDM/CogVideoX1.5-5B-I2V", "CogVideoXImageToVideoPipeline", "i2v",
-               "bfloat16", 1360, 768, 16, 16, 161, "i2v-1.5", "CogVideoXDPMScheduler"),
+        Family("cogvideox-2b", "zai-org/CogVideoX-2b", "CogVideoXPipeline", "t2v", "float16", 720, 480, 8, 8, 49,
+               "fixed", "CogVideoXDDIMScheduler", dynamic_cfg=False, former_repo="THUDM/CogVideoX-2b"),
+        Family("cogvideox-5b", "zai-org/CogVideoX-5b", "CogVideoXPipeline", "t2v", "bfloat16", 720, 480, 8, 8, 49,
+               "fixed", "CogVideoXDPMScheduler", former_repo="THUDM/CogVideoX-5b"),
+        Family("cogvideox-5b-i2v", "zai-org/CogVideoX-5b-I2V", "CogVideoXImageToVideoPipeline", "i2v", "bfloat16",
+               720, 480, 8, 8, 49, "fixed", "CogVideoXDPMScheduler", former_repo="THUDM/CogVideoX-5b-I2V"),
+        Family("cogvideox1.5-5b", "zai-org/CogVideoX1.5-5B", "CogVideoXPipeline", "t2v", "bfloat16", 1360, 768, 16,
+               16, 161, "fixed", "CogVideoXDPMScheduler", former_repo="THUDM/CogVideoX1.5-5B"),
+        Family("cogvideox1.5-5b-i2v", "zai-org/CogVideoX1.5-5B-I2V", "CogVideoXImageToVideoPipeline", "i2v",
+               "bfloat16", 1360, 768, 16, 16, 161, "i2v-1.5", "CogVideoXDPMScheduler",
+               former_repo="THUDM/CogVideoX1.5-5B-I2V"),
         Family("cogvideox-fun-v1.1-5b-pose", "alibaba-pai/CogVideoX-Fun-V1.1-5b-Pose", "CogVideoXFunControlPipeline",
                "pose", "bfloat16", 720, 480, 8, 8, 49, "fun", "CogVideoXDDIMScheduler"),
     )

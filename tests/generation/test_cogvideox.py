@@ -155,7 +155,7 @@ def test_missing_model_gives_the_download_command(tmp_path: Path) -> None:
         CogVideoXBackend(api.load_catalog(), tmp_path / "nothing-here", family_name="cogvideox1.5-5b")
     message = str(caught.value)
     assert message.startswith(f"no cogvideox1.5-5b weights in {tmp_path / 'nothing-here'}; run: ")
-    assert f"huggingface-cli download THUDM/CogVideoX1.5-5B --local-dir {tmp_path / 'nothing-here'}" in message
+    assert f"huggingface-cli download zai-org/CogVideoX1.5-5B --local-dir {tmp_path / 'nothing-here'}" in message
 
 
 def test_a_changed_prompt_or_model_changes_the_cache_key(models) -> None:

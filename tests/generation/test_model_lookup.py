@@ -38,6 +38,18 @@ def test_the_newest_cached_revision_is_found_and_listed(models: dict[str, Path],
     assert found["cogvideox-5b"]["directory"] == str(newer)
 
 
+def test_weights_cached_under_the_former_thudm_id_are_found_and_the_current_id_comes_first(
+        models: dict[str, Path], hf_cache: Path) -> None:
+    assert FIVE_B.repos == ("zai-org/CogVideoX-5b", "THUDM/CogVideoX-5b")
+    former = _cache(hf_cache, "THUDM/CogVideoX-5b", models["cogvideox-5b"], "c" * 40, main=True)
+    assert resolve_model_dir(None, FIVE_B) == former
+    assert local_models()["cogvideox-5b"]["directory"] == str(former)
+    current = _cache(hf_cache, "zai-org/CogVideoX-5b", models["cogvideox-5b"], "d" * 40, main=True)
+    for path in current.rglob("*"):  # older files than the former id's: the current id still wins
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    assert resolve_model_dir(None, FIVE_B) == current
+
+
 @pytest.mark.parametrize("cache", ["empty", "missing"])
 def test_an_empty_or_missing_cache_has_no_candidates(hf_cache: Path, cache: str) -> None:
     if cache == "missing":
