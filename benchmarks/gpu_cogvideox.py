@@ -42,7 +42,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gpu_generation import real_pipeline
+from gpu_generation import real_pipeline, saved_pipeline
 
 from fitcontent.api import load_catalog, make_request, plan
 from fitcontent.generation.caching import CACHES, attach_cache
@@ -277,13 +277,13 @@ def throughput(pipe, name: str, embeds, clips: int, steps: int, cache: Path) -> 
     return keep(row)
 
 
-def caps(name: str, caps_gib: list[float], steps: int, profile: str) -> list[dict]:
+def caps(name: str, caps_gib: list[float], steps: int, profile: str, models: Path) -> list[dict]:
     """One clip under each memory cap, in a fresh process each (a cap holds for the process's life)."""
     rows = []
     for cap in caps_gib:
         started = time.perf_counter()
         done = subprocess.run([sys.executable, __file__, "--one-cap", name, "--caps", str(cap), "--steps",
-                               str(steps), "--cap-profile", profile],
+                               str(steps), "--cap-profile", profile, "--models", str(models)],
                               capture_output=True, text=True, timeout=1800)
         lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
         row = {"family": name, "variant": f"{profile} under a {cap:g} GiB cap", "steps": steps,
@@ -294,15 +294,17 @@ def caps(name: str, caps_gib: list[float], steps: int, profile: str) -> list[dic
     return rows
 
 
-def one_cap(name: str, cap: float, steps: int, profile: str) -> None:
+def one_cap(name: str, cap: float, steps: int, profile: str, models: Path) -> None:
     """The backend with ``profile`` (auto: chosen under the cap) and ``gpu_memory=cap`` on a pipeline built on
-    the GPU, then moved to the CPU for the profile to place; seconds per clip at the family's steps, from
-    ``steps`` measured."""
+    the GPU, then moved to the CPU for the profile to place (``lowvram``: saved under ``models`` once and
+    loaded from there, as it quantizes the transformer while loading); seconds per clip at the family's
+    steps, from ``steps`` measured."""
     from PIL import Image
 
     fam = FAMILIES[name]
     started = time.perf_counter()
-    pipe = real_pipeline(fam).to("cpu")
+    directory = saved_pipeline(fam, models) if profile == "lowvram" else None
+    pipe = None if directory else real_pipeline(fam).to("cpu")
     torch.cuda.empty_cache()
     build_s = time.perf_counter() - started
     frames = 81 if name.startswith("cogvideox1.5") else 49
@@ -310,7 +312,7 @@ def one_cap(name: str, cap: float, steps: int, profile: str) -> None:
                              height=fam.height, fps=fam.fps, frames=frames)).shots[0]
     photo = Path(tempfile.mkdtemp()) / "photo.jpg"
     Image.new("RGB", (fam.width, fam.height), (180, 140, 100)).save(photo)
-    backend = CogVideoXBackend(load_catalog(), family_name=name, profile=profile, steps=steps, pipeline=pipe,
+    backend = CogVideoXBackend(load_catalog(), directory, family_name=name, profile=profile, steps=steps, pipeline=pipe,
                                gpu_memory=cap, image=photo if fam.task == "i2v" else None)
     marks: list[float] = []
     gib = lambda: round(torch.cuda.memory_allocated() / 2**30, 2)  # noqa: E731
@@ -334,7 +336,8 @@ def one_cap(name: str, cap: float, steps: int, profile: str) -> None:
                    peak_gib=round(torch.cuda.max_memory_allocated() / 2**30, 2), allocated_at_error_gib=gib(),
                    error=f"{type(exc).__name__}: {exc}"[:400], error_chain=chain,
                    parameter_devices={n: dict(collections.Counter(str(p.device) for p in m.parameters()))
-                                      for n, m in pipe.components.items() if isinstance(m, torch.nn.Module)})
+                                      for n, m in backend.pipe.components.items()
+                                      if isinstance(m, torch.nn.Module)} if backend.pipe else None)
         print(json.dumps(row))
         return
     per_step = statistics.median([b - a for a, b in itertools.pairwise(marks)])
@@ -452,6 +455,8 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=0, help="fast clips back to back (throughput; 0: none)")
     parser.add_argument("--caps", default="", help="GiB caps, each a clip under --cap-profile: 12,24")
     parser.add_argument("--cap-profile", default="auto", help="the profile of each --caps clip (auto: chosen)")
+    parser.add_argument("--models", type=Path, default=Path(tempfile.gettempdir()) / "fitcontent-models",
+                        help="where --cap-profile lowvram saves each family's model directory")
     parser.add_argument("--one-cap")
     parser.add_argument("--first-call", action="store_true")
     parser.add_argument("--one-first-call")
@@ -462,7 +467,7 @@ def main() -> None:
     if args.one_first_call:
         return one_first_call(args.one_first_call, args.cache)
     if args.one_cap:
-        return one_cap(args.one_cap, float(args.caps), args.steps, args.cap_profile)
+        return one_cap(args.one_cap, float(args.caps), args.steps, args.cap_profile, args.models)
     global PATH
     names = args.families.split(",")
     import diffusers
@@ -481,7 +486,7 @@ def main() -> None:
             family_variants(name, args.steps, variants, args.e2e, args.e2e_variants.split(","), args.clips,
                             args.cache)
         if args.caps:
-            caps(name, [float(c) for c in args.caps.split(",")], args.steps, args.cap_profile)
+            caps(name, [float(c) for c in args.caps.split(",")], args.steps, args.cap_profile, args.models)
         if args.first_call:
             first_call(name, args.cache)
     print(f"ceilings: {DOCUMENT['ceilings']}\n" + table(DOCUMENT["rows"]))

@@ -76,6 +76,26 @@ def real_pipeline(fam: Family):
                                             transformer=transformer, scheduler=scheduler)
 
 
+def saved_pipeline(fam: Family, folder: Path, tiny: bool = False) -> Path:
+    """The family's pipeline saved as a model directory under ``folder``, once (later calls reuse it): real
+    size with random weights, or tiny. For what loads from a directory as users' weights do (``lowvram``
+    quantizes the transformer as it loads; the CLI and its executors take ``--model DIR``)."""
+    directory = folder / fam.name
+    if (directory / "model_index.json").is_file():
+        return directory
+    if tiny:
+        from fitcontent.api import prompt_corpus
+        from fitcontent.generation.tiny import make_tiny
+
+        return make_tiny(fam, directory, prompt_corpus())
+    pipe = real_pipeline(fam)
+    pipe.save_pretrained(directory)
+    del pipe
+    gc.collect()
+    torch.cuda.empty_cache()
+    return directory
+
+
 def tiny_pipeline(fam: Family, folder: Path):
     import diffusers
 

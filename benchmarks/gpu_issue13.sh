@@ -10,9 +10,10 @@
 #   offload   offload's peak with the prompt-encoding fix (it was 25-30 GiB), and 2B, i2v, pose under auto
 #   warm      fast's first call in a fresh process with the saved compile cache (cold is measured alongside)
 #   lossy     the step caches on 1.5 end to end (goal: 3x; uncompiled, so no compile in the call)
+#   lowvram   lowvram (int8 transformer, loaded from a saved model directory) under 8 and 12 GiB caps
 #   clips     8 clips back to back through one loaded, compiled fast pipeline (clips per hour)
 set -euo pipefail
-part=${1:?usage: gpu_issue13.sh sage|prefetch|offload|warm|lossy|clips}
+part=${1:?usage: gpu_issue13.sh sage|prefetch|offload|warm|lossy|lowvram|clips}
 bench="python3 benchmarks/gpu_cogvideox.py"
 case $part in
 sage)
@@ -41,8 +42,12 @@ lossy)
     timeout 400 $bench --families cogvideox1.5-5b --variants "" --e2e 8 --e2e-variants pab,fastercache \
         --tag s3_lossy15
     ;;
+lowvram)
+    timeout 560 $bench --families cogvideox-5b --variants "" --caps 8,12 --cap-profile lowvram --steps 2 \
+        --models "$(mktemp -d)" --tag s3_lowvram
+    ;;
 clips)
     timeout 560 $bench --families cogvideox-5b --variants "" --clips 8 --steps 8 --tag s3_clips
     ;;
-*) echo "unknown part $part: sage, prefetch, offload, warm, lossy or clips" >&2; exit 2 ;;
+*) echo "unknown part $part: sage, prefetch, offload, warm, lossy, lowvram or clips" >&2; exit 2 ;;
 esac

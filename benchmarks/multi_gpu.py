@@ -29,26 +29,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from gpu_generation import saved_pipeline
+
 from fitcontent.generation.models import FAMILIES
 
 NO_MULTICAST = {"NCCL_NVLS_ENABLE": "0", "TORCH_SYMM_MEM_DISABLE_MULTICAST": "1", "NVSHMEM_DISABLE_NVLS": "1"}
 SHOTS = ["squat", "--angles", "all", "--errors", "none", "--layouts", "none"]
-
-
-def model_dir(family: str, folder: Path, tiny: bool) -> Path:
-    """The family's pipeline saved in ``folder``: real size with random weights, or tiny (``--tiny``)."""
-    directory = folder / family
-    if (directory / "model_index.json").is_file():
-        return directory
-    if tiny:
-        from fitcontent.api import prompt_corpus
-        from fitcontent.generation.tiny import make_tiny
-
-        return make_tiny(FAMILIES[family], directory, prompt_corpus())
-    from gpu_generation import real_pipeline
-
-    real_pipeline(FAMILIES[family]).save_pretrained(directory)
-    return directory
 
 
 def run(label: str, command: list[str], folder: Path, frames: int | None) -> dict:
@@ -97,7 +83,7 @@ def main() -> None:
         print(json.dumps(row), flush=True)
 
     started = time.perf_counter()
-    model = model_dir(args.family, args.models, args.tiny)
+    model = saved_pipeline(FAMILIES[args.family], args.models, args.tiny)
     build = [*SHOTS, "--backend", "cogvideox", "--model", str(model), "--steps", str(args.steps)]
     document["model_save_s"] = round(time.perf_counter() - started, 1)
     base = None
@@ -116,7 +102,7 @@ def main() -> None:
             row["scaling_efficiency_wall"] = round(row["clips_per_hour_wall"] / base["clips_per_hour_wall"]
                                                    / args.gpus, 3)
     if "cfg" in runs:
-        cfg_model = model_dir(args.cfg_family, args.models, args.tiny)
+        cfg_model = saved_pipeline(FAMILIES[args.cfg_family], args.models, args.tiny)
         one = [*SHOTS[:1], "--angles", "front", *SHOTS[3:], "--backend", "cogvideox", "--model", str(cfg_model),
                "--steps", str(args.cfg_steps)]
         single = run("one clip, 1 GPU", [*fit, "build", *one], folder, frames(args.cfg_family))
