@@ -25,13 +25,13 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_settings() -> Iterator[None]:
     """No FITCONTENT_* variable of the developer's shell leaks into a test, nor one that makes rich colour
-    piped tables (FORCE_COLOR, TTY_*) or sends the tests' loopback requests through a proxy. For the whole
-    session, so that session- and module-wide fixtures see it too."""
+    or size the piped tables that tests parse (FORCE_COLOR, TTY_*, COLUMNS, LINES), nor a proxy for the
+    tests' loopback requests. For the whole session, so that session- and module-wide fixtures see it too."""
     import os
 
     with pytest.MonkeyPatch.context() as patch:
         for name in list(os.environ):
-            if name.startswith(("FITCONTENT_", "TTY_")) or name == "FORCE_COLOR":
+            if name.startswith(("FITCONTENT_", "TTY_")) or name in ("FORCE_COLOR", "COLUMNS", "LINES"):
                 patch.delenv(name)
         for name in ("NO_PROXY", "no_proxy"):
             patch.setenv(name, ",".join(filter(None, [os.environ.get(name), "127.0.0.1", "localhost"])))

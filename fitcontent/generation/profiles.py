@@ -34,7 +34,8 @@ NEEDS_GIB = {
     # H200 but ran out of memory on the 80 GB H100, so its need is set above that card. offload's figures
     # predate the prompt-encoding fix (T5's copies were held by a graph) and are high. sequential: measured
     # on the H200 for 5B (3.84) and 1.5 (6.89), the others scaled. prefetch: not yet measured, estimated as
-    # sequential's plus two transformer blocks in flight, the resident VAE and T5's embedding (1.2 GiB)
+    # sequential's plus about 1.2 GiB: two transformer blocks in flight (0.5), the resident VAE (0.4) and
+    # T5's embedding (0.25)
     "cogvideox-2b": {"full": 31.0, "offload": 17.2, "prefetch": 4.2, "sequential": 3.0},
     "cogvideox-5b": {"full": 38.0, "offload": 25.3, "prefetch": 5.0, "sequential": 3.8},
     "cogvideox-5b-i2v": {"full": 38.1, "offload": 25.8, "prefetch": 5.2, "sequential": 4.0},
@@ -136,16 +137,16 @@ def apply_profile(pipe, profile: str, device: str, fast: FastOptions | None = No
 
 
 def place_in_groups(pipe, onload: torch.device) -> None:
-    """``prefetch``: the transformer's blocks stay on the CPU and each is copied to ``onload`` as it runs
-    (on CUDA the next block on a side stream meanwhile), T5's layers likewise one by one, and the VAE
-    (0.4 GB) stays on ``onload``; diffusers' group offloading."""
+    """``prefetch``: the transformer's blocks stay on the CPU (pinned) and each is copied to ``onload`` as
+    it runs (on CUDA the next block on a side stream meanwhile), T5's layers one by one as they run, and
+    the VAE (0.4 GB) stays on ``onload``; diffusers' group offloading."""
     from diffusers.hooks import apply_group_offloading
 
     stream = onload.type == "cuda"
     apply_group_offloading(pipe.transformer, onload, offload_type="block_level", num_blocks_per_group=1,
                            use_stream=stream, record_stream=stream)
-    apply_group_offloading(pipe.text_encoder, onload, offload_type="leaf_level", use_stream=stream,
-                           record_stream=stream)
+    # T5 runs once per prompt: no stream, so its 9.5 GB is not pinned in host memory as well
+    apply_group_offloading(pipe.text_encoder, onload, offload_type="leaf_level")
     pipe.vae.to(onload)
 
 

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -107,13 +108,58 @@ def attention_kernel(name: str) -> Callable[..., Any]:
     except ImportError:
         raise FitcontentError("attention sage needs SageAttention 2 built for this GPU: "
                               "bash benchmarks/build_sageattention.sh SOURCE_DIR") from None
+    return opaque_attention("sage_attention", lambda query, key, value, is_causal, scale: sageattn(
+        query, key, value, tensor_layout="HND", is_causal=is_causal, sm_scale=scale))
 
-    def sage(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
+
+_OPERATORS: dict[str, Any] = {}
+
+
+def _operator(name: str, kernel: Callable[..., Any]):
+    """The registered operator ``fitcontent::NAME``, registered with ``kernel`` on first use."""
+    import torch
+
+    if name not in _OPERATORS:
+        operator = torch.library.custom_op(f"fitcontent::{name}", kernel, mutates_args=(),
+                                           schema="(Tensor query, Tensor key, Tensor value, bool is_causal, "
+                                                  "float? scale) -> Tensor")
+        operator.register_fake(lambda query, key, value, is_causal, scale: torch.empty_like(query))
+        _OPERATORS[name] = operator
+    return _OPERATORS[name]
+
+
+def opaque_attention(name: str, kernel: Callable[..., Any]) -> Callable[..., Any]:
+    """``kernel(query, key, value, is_causal, scale)`` as the operator ``fitcontent::NAME`` behind SDPA's
+    signature: torch.compile calls it whole instead of tracing into it (SageAttention's quantization calls
+    bindings that dynamo cannot trace). One operator per name for the process: a name takes one kernel."""
+    operator = _operator(name, kernel)
+
+    def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None):
         if attn_mask is not None or dropout_p:
-            raise FitcontentError("attention sage takes no attention mask or dropout")
-        return sageattn(query, key, value, tensor_layout="HND", is_causal=is_causal, sm_scale=scale)
+            raise FitcontentError(f"attention {name} takes no attention mask or dropout")
+        return operator(query, key, value, is_causal, scale)
 
-    return sage
+    return attention
+
+
+@functools.cache
+def _sdpa_swap():
+    """The torch function mode that runs a kernel in place of SDPA: one class for the process, so compiled
+    blocks share their graph (a class per block would fail dynamo's guards in every block)."""
+    from torch.nn.functional import scaled_dot_product_attention
+    from torch.overrides import TorchFunctionMode
+
+    class SdpaSwap(TorchFunctionMode):
+        def __init__(self, kernel: Callable[..., Any]) -> None:
+            super().__init__()
+            self.kernel = kernel
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            if func is scaled_dot_product_attention:
+                return self.kernel(*args, **(kwargs or {}))
+            return func(*args, **(kwargs or {}))
+
+    return SdpaSwap
 
 
 class SwappedAttention:
@@ -122,20 +168,11 @@ class SwappedAttention:
     The swap is a torch function mode held only during the call, so torch.compile traces through it."""
 
     def __init__(self, inner, kernel: Callable[..., Any]) -> None:
-        from torch.nn.functional import scaled_dot_product_attention
-        from torch.overrides import TorchFunctionMode
-
-        class SdpaSwap(TorchFunctionMode):
-            def __torch_function__(self, func, types, args=(), kwargs=None):
-                if func is scaled_dot_product_attention:
-                    return kernel(*args, **(kwargs or {}))
-                return func(*args, **(kwargs or {}))
-
-        self.inner, self.kernel, self.swap = inner, kernel, SdpaSwap
+        self.inner, self.kernel, self.swap = inner, kernel, _sdpa_swap()
 
     def __call__(self, attn, hidden_states, encoder_hidden_states, attention_mask=None, image_rotary_emb=None):
         # the CogVideoX processors' own parameters: diffusers drops keyword arguments a processor does not name
-        with self.swap():
+        with self.swap(self.kernel):
             return self.inner(attn, hidden_states, encoder_hidden_states, attention_mask, image_rotary_emb)
 
 

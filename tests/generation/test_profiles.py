@@ -80,7 +80,7 @@ def test_prefetch_groups_make_the_same_latents_and_come_off_again(models) -> Non
     remove_groups(pipe)
     assert _group_hooks(pipe.transformer) == _group_hooks(pipe.text_encoder) == 0
     torch.testing.assert_close(run(), stock, rtol=0, atol=0)
-    attach_cache(pipe, "pab", 2)  # a step cache's hooks share the blocks' registries: they stay
+    attach_cache(pipe, "pab", 2)  # a step cache's hooks (on the attention modules) are not group offloading's
     cache_hooks = _group_hooks(pipe.transformer, group=False)
     place_in_groups(pipe, torch.device("cpu"))
     remove_groups(pipe)
