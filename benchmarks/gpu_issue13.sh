@@ -43,7 +43,7 @@ warm)
         --variants "" --e2e 2 --e2e-variants fast --first-call --cache "$cache" --tag s3_warm
     ;;
 lossy)
-    timeout 400 $bench --families cogvideox1.5-5b --variants "" --e2e 8 --e2e-variants pab,fastercache \
+    timeout 560 $bench --families cogvideox1.5-5b --variants "" --e2e 16 --e2e-variants pab,fastercache,taylorseer \
         --tag s3_lossy15
     ;;
 lowvram)

@@ -257,7 +257,7 @@ def plan(request, fmt: str, settings) -> None:
 @click.option("--dtype", type=click.Choice(["bfloat16", "float16", "float32"]),
               help="Weights' dtype on the GPU (default: the family's; float16 is refused for bfloat16 models).")
 @click.option("--cache", "step_cache", help="Opt-in lossy speed-up reusing transformer outputs between steps: "
-              "first-block, pab or fastercache.")
+              "first-block, pab, fastercache or taylorseer.")
 @click.option("--lora", "loras", multiple=True, metavar="PATH[:SCALE]",
               help="A LoRA (.safetensors, or a folder holding one) at SCALE (default 1); repeat for several.")
 @click.option("--gpu-memory", type=float, metavar="GIB",

@@ -1,9 +1,11 @@
 """Opt-in lossy speed-ups: diffusers' cache hooks, which reuse a transformer's earlier outputs between steps.
 
 Each changes the clip (how much depends on the weights: with random weights, skip decisions differ from a
-trained model's), so none is on by default and each one's clips are stored under their own key. Not
+trained model's), so none is on by default and each one's clips are stored under their own key. TaylorSeer
+is offered in its lite form (every block skipped between full steps, the output projection predicted); its
+default form, which predicts the attention modules, left CogVideoX's output unchanged (diffusers 0.42). Not
 offered: MagCache needs per-model magnitude ratios, published for Flux and Wan but not CogVideoX; TeaCache
-has no diffusers hook; diffusers' TaylorSeer hook left CogVideoX's output unchanged (diffusers 0.42).
+has no diffusers hook.
 """
 
 from __future__ import annotations
@@ -38,9 +40,21 @@ def _fastercache(pipe, steps: int):
                              current_timestep_callback=lambda: pipe.current_timestep)
 
 
-CACHES: dict[str, Callable] = {"first-block": _first_block, "pab": _pab, "fastercache": _fastercache}
+def _taylorseer(pipe, steps: int):
+    """Full steps: the first three, then every fifth; between them no block runs, and the output projection
+    is a first-order Taylor prediction from the last full steps (the schedule is by step, whatever the
+    weights)."""
+    import torch
+    from diffusers import TaylorSeerCacheConfig
+
+    return TaylorSeerCacheConfig(cache_interval=5, disable_cache_before_step=3, max_order=1,
+                                 taylor_factors_dtype=torch.float32, use_lite_mode=True)
+
+
+CACHES: dict[str, Callable] = {"first-block": _first_block, "pab": _pab, "fastercache": _fastercache,
+                               "taylorseer": _taylorseer}
 """``--cache`` names: first-block (First Block Cache), pab (Pyramid Attention Broadcast), fastercache
-(FasterCache)."""
+(FasterCache), taylorseer (TaylorSeer-Lite)."""
 
 
 def check_cache(name: str | None) -> None:

@@ -20,6 +20,7 @@ from tests.generation.conftest import run_out_of_memory_once
 torch = pytest.importorskip("torch")
 diffusers = pytest.importorskip("diffusers")
 STEPS = 6
+TAYLORSEER_FULL_STEPS = 4
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +84,15 @@ def test_a_forced_first_block_cache_computes_the_later_blocks_once(deep, spec, s
     detach_cache(backend.pipe)
     backend.frames(spec)
     assert calls[0] == 1 + STEPS
+
+
+def test_taylorseer_runs_the_blocks_on_its_full_steps_only(deep, spec, stock) -> None:
+    """TaylorSeer-Lite's schedule is by step: with 6 steps the first three and a refresh compute."""
+    backend = deep(cache="taylorseer")
+    calls = _computed_steps(backend)
+    frames = backend.frames(spec)
+    assert calls[0] == TAYLORSEER_FULL_STEPS < STEPS
+    assert 0 < np.abs(frames.astype(int) - stock.astype(int)).mean() < 64, "predicted, not garbage"
 
 
 def test_unknown_cache_is_one_line_before_anything_loads(models) -> None:
