@@ -67,6 +67,7 @@ class Studio:
         self._catalog_lock = threading.Lock()
         self.exporting = threading.Lock()
         self._font_lock = threading.Lock()
+        self._font: tuple[Catalog, Path] | None = None
         model = self.video_options.get("model")
         self.video_task = detect_family(Path(model)).task if model else None
         """What the render stage's model takes: t2v, i2v or pose (None: this server has none)."""
@@ -108,10 +109,13 @@ class Studio:
             self.jobs.requeue_stopped(process_alive)
 
     def font(self) -> Path:
-        """The UI's font file, made once (a second)."""
+        """The UI's font file, made once per catalog content (a second); a page load finds it in memory,
+        without reading the UI's files and the catalog's texts again."""
         catalog = self.catalog()
         with self._font_lock:
-            return ui_font(catalog, self.data / "fonts")
+            if self._font is None or self._font[0] is not catalog or not self._font[1].is_file():
+                self._font = (catalog, ui_font(catalog, self.data / "fonts"))
+            return self._font[1]
 
     def close(self) -> None:
         if self.stop is not None:
