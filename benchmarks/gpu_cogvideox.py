@@ -56,14 +56,6 @@ DOCUMENT: dict = {"rows": []}
 time limit keeps every row it finished)."""
 PATH: Path | None = None
 
-
-def keep(row: dict, show: bool = True) -> dict:
-    if show:
-        print(json.dumps(row), flush=True)
-    DOCUMENT["rows"].append(row)
-    if PATH is not None:
-        PATH.write_text(json.dumps(DOCUMENT, indent=1))
-    return row
 GEOMETRY = {"cogvideox-5b": (49, 480, 720), "cogvideox1.5-5b": (81, 768, 1360)}
 VARIANTS: dict[str, tuple[FastOptions | None, str | None]] = {  # (fast options, --cache)
     "stock": (None, None),
@@ -75,8 +67,20 @@ VARIANTS: dict[str, tuple[FastOptions | None, str | None]] = {  # (fast options,
     **{cache: (None, cache) for cache in CACHES},
     **{f"fast+{cache}": (FastOptions(), cache) for cache in CACHES},
 }
-"""pab and fastercache skip by timestep, the same schedule whatever the weights; first-block decides by the
-weights, and random weights' steps differ more than trained ones', so it skips less here than it would."""
+"""pab, fastercache and taylorseer skip by timestep or step, the same schedule whatever the weights;
+first-block decides by the weights, and random weights' steps differ more than trained ones', so it skips
+less here than it would."""
+
+
+def keep(row: dict, show: bool = True) -> dict:
+    if show:
+        print(json.dumps(row), flush=True)
+    DOCUMENT["rows"].append(row)
+    if PATH is not None:
+        PATH.write_text(json.dumps(DOCUMENT, indent=1))
+    return row
+
+
 def rel_l2(a: torch.Tensor, b: torch.Tensor) -> float:
     return ((a.float() - b.float()).norm() / b.float().norm()).item()
 

@@ -3,8 +3,7 @@
 Every spec is checked against its family before any weight loads (:func:`check_spec`), with errors that
 name the rule and the nearest legal value. Helpers fit a duration to a legal frame count and any image
 to a legal resolution. Sources: the model cards of zai-org/CogVideoX* (formerly THUDM) and
-alibaba-pai/CogVideoX-Fun-V1.1,
-and diffusers' CogVideoX pipelines (0.42).
+alibaba-pai/CogVideoX-Fun-V1.1, and diffusers' CogVideoX pipelines (0.42).
 """
 
 from __future__ import annotations
