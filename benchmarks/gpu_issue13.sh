@@ -3,9 +3,10 @@
 # repository root on the GPU machine, with the carried wheels installed (.whl/, see benchmarks/RESULTS.md) and
 # the SageAttention source carried in .sage-src/ (benchmarks/build_sageattention.sh says where it comes from).
 # Raw JSON goes to $OUT; copy it to benchmarks/results/ and the figures to RESULTS.md.
-#   sage-build  build SageAttention 2 (its wheel lands in $OUT: keep it in .whl/ and carry it from then on)
-#   sage      time it against SDPA at each family's shape, and inside the 5B transformer alone and with fast
-#             (one cold compile: fast alone was measured, 1.240 s/step)
+#   sage-build  build SageAttention 2 (its wheel lands in $OUT: keep it in .whl/ and carry it from then on),
+#             then time it against SDPA and FlexAttention at each family's shape
+#   sage      inside the 5B transformer, alone and with fast (one cold compile: fast alone was measured,
+#             1.240 s/step), and inside the 1.5 transformer alone
 #   prefetch  the prefetch profile under 8, 12 and 24 GiB caps, 5B and 1.5 (speed and peak; goals: 5B in
 #             8 GiB at 1.3x full's step time or less, 1.5 in 12 GiB)
 #   offload   offload's peak with the prompt-encoding fix (it was 25-30 GiB), and 2B, i2v, pose under auto
@@ -18,12 +19,14 @@ part=${1:?usage: gpu_issue13.sh sage-build|sage|prefetch|offload|warm|lossy|lowv
 bench="python3 benchmarks/gpu_cogvideox.py"
 case $part in
 sage-build)
-    timeout 580 bash benchmarks/build_sageattention.sh .sage-src "$OUT"
+    timeout 340 bash benchmarks/build_sageattention.sh .sage-src "$OUT"
+    python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site "$OUT"/sageattention-*.whl
+    timeout 220 $bench --families cogvideox-5b,cogvideox1.5-5b --attention --variants "" --tag s3_attention
     ;;
 sage)
     ls .whl/sageattention-*.whl  # built by sage-build and carried (the wheels are installed with the others)
-    timeout 200 $bench --families cogvideox-5b,cogvideox1.5-5b --attention --variants "" --tag s3_attention
     timeout 380 $bench --families cogvideox-5b --variants stock,sage,fast+sage --steps 4 --tag s3_sage5b
+    timeout 180 $bench --families cogvideox1.5-5b --variants stock,sage --steps 3 --tag s3_sage15
     ;;
 prefetch)
     timeout 280 $bench --families cogvideox-5b --variants "" --caps 8,12,24 --cap-profile prefetch --steps 3 \
