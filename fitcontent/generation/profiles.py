@@ -33,15 +33,14 @@ NEEDS_GIB = {
     # real-size architectures on an H100 (benchmarks/RESULTS.md); 1.5 under full peaked at 68 GiB on an
     # H200 but ran out of memory on the 80 GB H100, so its need is set above that card. offload's figures
     # predate the prompt-encoding fix (T5's copies were held by a graph) and are high. sequential: measured
-    # on the H200 for 5B (3.84) and 1.5 (6.89), the others scaled. prefetch: not yet measured, estimated as
-    # sequential's plus about 1.2 GiB: two transformer blocks in flight (0.5), the resident VAE (0.4) and
-    # T5's embedding (0.25)
-    "cogvideox-2b": {"full": 31.0, "offload": 17.2, "prefetch": 4.2, "sequential": 3.0},
-    "cogvideox-5b": {"full": 38.0, "offload": 25.3, "prefetch": 5.0, "sequential": 3.8},
-    "cogvideox-5b-i2v": {"full": 38.1, "offload": 25.8, "prefetch": 5.2, "sequential": 4.0},
-    "cogvideox1.5-5b": {"full": 80.0, "offload": 29.5, "prefetch": 8.1, "sequential": 6.9},
-    "cogvideox1.5-5b-i2v": {"full": 80.0, "offload": 30.0, "prefetch": 8.2, "sequential": 7.0},
-    "cogvideox-fun-v1.1-5b-pose": {"full": 38.1, "offload": 26.9, "prefetch": 5.7, "sequential": 4.5},
+    # on the H200 for 5B (3.84) and 1.5 (6.89), the others estimated. prefetch: measured on the H200 for every
+    # family under a 12 GiB cap (4.24-4.36 for the 2B and 5B ones, 7.83 and 7.94 for 1.5), at full's speed
+    "cogvideox-2b": {"full": 31.0, "offload": 17.2, "prefetch": 4.3, "sequential": 3.0},
+    "cogvideox-5b": {"full": 38.0, "offload": 25.3, "prefetch": 4.3, "sequential": 3.8},
+    "cogvideox-5b-i2v": {"full": 38.1, "offload": 25.8, "prefetch": 4.3, "sequential": 4.0},
+    "cogvideox1.5-5b": {"full": 80.0, "offload": 29.5, "prefetch": 7.9, "sequential": 6.9},
+    "cogvideox1.5-5b-i2v": {"full": 80.0, "offload": 30.0, "prefetch": 8.0, "sequential": 7.0},
+    "cogvideox-fun-v1.1-5b-pose": {"full": 38.1, "offload": 26.9, "prefetch": 4.4, "sequential": 3.9},
 }
 
 

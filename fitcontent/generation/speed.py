@@ -9,7 +9,9 @@
 - ``attention``: the kernel of the blocks' attention. ``sdpa`` (the default) is PyTorch's, cuDNN on Hopper:
   an FP8 Triton kernel and FlexAttention, dense and block-sparse, were measured no faster at these shapes
   (benchmarks/RESULTS.md). ``sage`` is SageAttention 2 (INT8 QK, FP8 PV), built from source for the GPU
-  (benchmarks/build_sageattention.sh); not yet measured here, so not on by default.
+  (benchmarks/build_sageattention.sh): ``fast`` with it ran 5B at 1.65x stock per step on an H200 (1.46x
+  without it, in another run); off by default until its frames over 50 steps are measured against the
+  README's bound.
 """
 
 from __future__ import annotations

@@ -22,7 +22,8 @@ pytest.importorskip("diffusers")
     ("cogvideox-5b", 80.0, "full"),
     ("cogvideox-5b", 24.0 * 0.93, "prefetch"),  # a 24 GB card with its driver's share taken
     ("cogvideox-5b", 30.0, "offload"),
-    ("cogvideox-5b", 5.0, "sequential"),
+    ("cogvideox-5b", 5.0, "prefetch"),
+    ("cogvideox-5b", 4.5, "sequential"),
     ("cogvideox-5b", 3.0, "lowvram"),
     ("cogvideox1.5-5b", 80.0, "offload"),  # 1.5 under full needs more than an 80 GB card
     ("cogvideox1.5-5b", 12.0 * 0.93, "prefetch"),
